@@ -1,0 +1,1 @@
+"""Helpers for testing migrations on realistic kuzu-memory projects."""
