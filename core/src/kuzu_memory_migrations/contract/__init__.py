@@ -1,0 +1,1 @@
+"""The contract: what packs are written against (hookspecs, base classes, results)."""

@@ -1,0 +1,38 @@
+"""Values migrations hand back to the framework."""
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MigrationType(str, Enum):
+    """What a migration changes; also the filter of `run --type` and `history --type`."""
+
+    CONFIG = "config"
+    SCHEMA = "schema"
+    HOOKS = "hooks"
+    SETTINGS = "settings"
+    STRUCTURE = "structure"
+    DATA = "data"
+    CLEANUP = "cleanup"
+
+
+class MigrationResult(BaseModel):
+    """What `migrate()` returns: `success=False` makes the framework undo the migration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    success: bool
+    message: str
+    changes: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    # Kept for code ported from the built-in system; the journal makes it unnecessary.
+    rollback_info: dict[str, Any] | None = None
+
+
+class MigrationDeferred(Exception):  # noqa: N818 - it is a signal, not an error
+    """Raised by a migration that cannot run now (e.g. its database is held open elsewhere).
+
+    The framework undoes what the migration did so far, records nothing, and retries later.
+    """

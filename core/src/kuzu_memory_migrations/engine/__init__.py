@@ -1,0 +1,1 @@
+"""The mechanism: plugin loading, planning, journal, state and the runner."""

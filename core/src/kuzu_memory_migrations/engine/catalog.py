@@ -1,0 +1,142 @@
+"""Every migration the loaded packs contribute, validated and attributed to its pack."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError, field_validator
+
+from ..contract.migration import Migration
+from ..contract.results import MigrationType
+from .plugins import CORE_PLUGIN, PluginRecord, PluginSet
+
+
+class MigrationSpec(BaseModel):
+    """The class attributes of a migration, checked when its pack is loaded."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: str
+    from_version: str
+    to_version: str
+    priority: StrictInt
+    migration_type: MigrationType
+    depends_on: tuple[str, ...]
+    replaces: tuple[str, ...]
+    version_axis: str | None
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip() or value != value.strip():
+            raise ValueError("must be a non-empty name without surrounding spaces")
+        return value
+
+    @field_validator("from_version", "to_version")
+    @classmethod
+    def _pep440(cls, value: str) -> str:
+        try:
+            Version(value)
+        except InvalidVersion:
+            raise ValueError(f"{value!r} is not a PEP 440 version") from None
+        return value
+
+    @field_validator("depends_on", "replaces", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            raise ValueError("must be a list or tuple of names, not a string")
+        return value
+
+    @property
+    def sort_key(self) -> tuple[int, Version, str]:
+        return (self.priority, Version(self.from_version), self.name)
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A validated migration class and the pack that registered it."""
+
+    cls: type[Migration]
+    spec: MigrationSpec
+    plugin: PluginRecord
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def distribution(self) -> str | None:
+        return self.plugin.distribution
+
+    @property
+    def axis(self) -> str | None:
+        """The distribution whose version the range is read against."""
+        return self.spec.version_axis or self.plugin.distribution
+
+
+@dataclass
+class Catalog:
+    entries: dict[str, CatalogEntry] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    replaced_by: dict[str, str] = field(default_factory=dict)
+    """An older name -> the migration that replaces it."""
+
+
+def _attributes(cls: type) -> dict[str, Any]:
+    return {name: getattr(cls, name, None) for name in MigrationSpec.model_fields}
+
+
+def _explain(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
+    )
+
+
+def build_catalog(plugins: PluginSet) -> Catalog:
+    """Ask every plugin for its migrations; bad classes and name clashes become problems."""
+    catalog = Catalog()
+    found: dict[str, list[CatalogEntry]] = defaultdict(list)
+    for impl in plugins.manager.hook.register_migrations.get_hookimpls():
+        if impl.plugin_name == CORE_PLUGIN:
+            continue
+        record = plugins.record_of(impl.plugin_name)
+        try:
+            classes = impl.function()
+        except Exception as error:  # isolate: one broken pack does not stop the others
+            catalog.problems.append(
+                f"{record.origin}: register_migrations() raised {type(error).__name__}: {error}"
+            )
+            continue
+        if not isinstance(classes, list | tuple):
+            catalog.problems.append(
+                f"{record.origin}: register_migrations() returned {type(classes).__name__},"
+                " expected a list of Migration classes"
+            )
+            continue
+        for cls in dict.fromkeys(classes):
+            where = f"{record.origin}: {getattr(cls, '__qualname__', cls)!r}"
+            if not (isinstance(cls, type) and issubclass(cls, Migration)):
+                catalog.problems.append(f"{where} is not a Migration subclass")
+                continue
+            try:
+                spec = MigrationSpec.model_validate(_attributes(cls))
+            except ValidationError as error:
+                catalog.problems.append(f"{where} has invalid attributes: {_explain(error)}")
+                continue
+            found[spec.name].append(CatalogEntry(cls, spec, record))
+    for name, entries in found.items():
+        if len(entries) > 1:
+            origins = " and ".join(sorted(e.plugin.origin for e in entries))
+            catalog.problems.append(
+                f"migration name {name!r} is defined by {origins}; neither runs until one"
+                " is renamed or uninstalled"
+            )
+            continue
+        catalog.entries[name] = entries[0]
+        for old in entries[0].spec.replaces:
+            catalog.replaced_by[old] = name
+    return catalog

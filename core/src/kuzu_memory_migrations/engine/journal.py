@@ -1,0 +1,219 @@
+"""The undo journal: every file change is recorded, durably, before it happens.
+
+One journal folder per migration application holds `journal.jsonl` (one record a line,
+fsynced) and `files/` (copies and stashed originals). Undo walks the records backwards, so
+a failure, an exception, Ctrl-C or a crash found on the next run puts every byte back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .atomic import append_durably, atomic_write, fsync_directory
+
+RECORDS = "journal.jsonl"
+COPIES = "files"
+
+
+class JournalError(Exception):
+    """A journal could not be read or replayed; names the journal folder."""
+
+
+def _kind_of(path: Path) -> str:
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return "absent"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "file"
+
+
+def remove_any(path: Path) -> None:
+    """Remove a file, link or folder tree; absent is fine."""
+    kind = _kind_of(path)
+    if kind == "dir":
+        shutil.rmtree(path)
+    elif kind != "absent":
+        path.unlink()
+
+
+def move_path(src: Path, dst: Path) -> None:
+    """Rename where possible (instant, atomic); copy then delete across file systems."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        src.rename(dst)
+    except OSError:
+        if src.is_dir() and not src.is_symlink():
+            shutil.copytree(src, dst, symlinks=True)
+        else:
+            shutil.copy2(src, dst, follow_symlinks=False)
+        remove_any(src)
+    fsync_directory(dst.parent)
+
+
+def signature(path: Path) -> list[Any]:
+    """A cheap fingerprint of what is at `path` now, to detect later edits before a rollback."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return ["absent"]
+    return [_kind_of(path), info.st_size, info.st_mtime_ns]
+
+
+@dataclass
+class Journal:
+    """The records of one migration application, and the means to undo them."""
+
+    directory: Path
+    records: list[dict[str, Any]] = field(default_factory=list)
+    _touched: set[str] = field(default_factory=set)
+
+    @classmethod
+    def begin(cls, directory: Path, **header: Any) -> Journal:
+        directory.mkdir(parents=True, exist_ok=False)
+        (directory / COPIES).mkdir(mode=0o700)
+        journal = cls(directory)
+        journal._append({"kind": "begin", **header})
+        return journal
+
+    @classmethod
+    def load(cls, directory: Path) -> Journal:
+        """Read a journal left on disk; a torn last line is a change that never started."""
+        try:
+            lines = (directory / RECORDS).read_text(encoding="utf-8").splitlines()
+        except OSError as error:
+            raise JournalError(f"cannot read journal {directory}: {error}") from error
+        journal = cls(directory)
+        for number, line in enumerate(lines, start=1):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                if number == len(lines):
+                    break
+                raise JournalError(f"{directory / RECORDS}:{number}: corrupt record") from None
+            journal.records.append(record)
+            if "path" in record:
+                journal._touched.add(record["path"])
+        return journal
+
+    @property
+    def header(self) -> dict[str, Any]:
+        return self.records[0] if self.records else {}
+
+    @property
+    def committed(self) -> bool:
+        return any(record["kind"] == "commit" for record in self.records)
+
+    def touched_paths(self) -> Iterator[Path]:
+        for record in self.records:
+            for key in ("path", "src", "dst"):
+                if key in record:
+                    yield Path(record[key])
+
+    # -- recording, always before the change -------------------------------------------
+
+    def _append(self, record: dict[str, Any]) -> None:
+        append_durably(self.directory / RECORDS, json.dumps(record, sort_keys=True))
+        self.records.append(record)
+
+    def _copy_name(self) -> str:
+        return f"{COPIES}/{len(self.records)}"
+
+    def snapshot(self, path: Path) -> Path | None:
+        """Remember what is at `path` (first touch wins); returns the copy, if one was made."""
+        key = str(path)
+        if key in self._touched:
+            return self._existing_copy(key)
+        kind = _kind_of(path)
+        record: dict[str, Any] = {"kind": "snapshot", "path": key, "was": kind}
+        copy: Path | None = None
+        if kind == "file":
+            record["copy"] = self._copy_name()
+            record["mode"] = path.stat().st_mode & 0o7777
+            copy = self.directory / record["copy"]
+            shutil.copyfile(path, copy)
+        elif kind == "symlink":
+            record["link"] = os.readlink(path)
+        elif kind == "dir":
+            record["mode"] = path.stat().st_mode & 0o7777
+        self._touched.add(key)
+        self._append(record)
+        return copy
+
+    def _existing_copy(self, key: str) -> Path | None:
+        for record in self.records:
+            if record.get("path") == key and "copy" in record:
+                return self.directory / record["copy"]
+        return None
+
+    def stash(self, path: Path) -> None:
+        """Move `path` into the journal instead of deleting it: undo moves it back."""
+        record = {"kind": "stash", "path": str(path), "stash": self._copy_name()}
+        self._touched.add(str(path))
+        self._append(record)
+        move_path(path, self.directory / record["stash"])
+
+    def record_move(self, src: Path, dst: Path) -> None:
+        self._touched.update((str(src), str(dst)))
+        self._append({"kind": "move", "src": str(src), "dst": str(dst)})
+
+    def commit(self) -> None:
+        after = {key: signature(Path(key)) for key in sorted(self._touched)}
+        self._append({"kind": "commit", "after": after})
+
+    # -- undoing ------------------------------------------------------------------------
+
+    def edited_since_commit(self) -> list[Path]:
+        """Paths changed after the migration finished: a later rollback would lose those edits."""
+        after: dict[str, list[Any]] = next(
+            (r["after"] for r in self.records if r["kind"] == "commit"), {}
+        )
+        return [Path(key) for key, sig in after.items() if signature(Path(key)) != sig]
+
+    def undo(self) -> None:
+        """Put every recorded path back as it was, newest change first."""
+        for record in reversed(self.records):
+            kind = record["kind"]
+            if kind == "snapshot":
+                self._undo_snapshot(record)
+            elif kind == "stash":
+                stashed = self.directory / record["stash"]
+                if stashed.exists() or stashed.is_symlink():
+                    remove_any(Path(record["path"]))
+                    move_path(stashed, Path(record["path"]))
+            elif kind == "move":
+                src, dst = Path(record["src"]), Path(record["dst"])
+                if _kind_of(src) == "absent" and _kind_of(dst) != "absent":
+                    move_path(dst, src)
+
+    def _undo_snapshot(self, record: dict[str, Any]) -> None:
+        path = Path(record["path"])
+        was = record["was"]
+        if was == "absent":
+            remove_any(path)
+        elif was == "file":
+            if _kind_of(path) == "dir":
+                remove_any(path)
+            atomic_write(path, (self.directory / record["copy"]).read_bytes(), mode=record["mode"])
+        elif was == "symlink":
+            remove_any(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.symlink_to(record["link"])
+        elif was == "dir":
+            if _kind_of(path) != "dir":
+                remove_any(path)
+                path.mkdir(parents=True)
+            path.chmod(record["mode"])
+
+    def discard(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)

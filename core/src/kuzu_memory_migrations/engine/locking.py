@@ -1,0 +1,55 @@
+"""One runner per project at a time (filelock), and who holds the lock when we wait."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .atomic import atomic_write
+from .layout import ProjectLayout
+
+
+class LockHeld(Exception):
+    """Another runner holds the project's lock; the message says who and since when."""
+
+
+def _describe_owner(layout: ProjectLayout) -> str:
+    try:
+        owner = json.loads(layout.lock_owner_file.read_text(encoding="utf-8"))
+        since = time.strftime("%H:%M:%S", time.localtime(owner["since"]))
+        return f"pid {owner['pid']} on {owner['host']} ({owner['command']}), since {since}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
+
+
+@contextmanager
+def project_lock(layout: ProjectLayout, *, wait: float) -> Iterator[None]:
+    """Hold the project's lock; `wait=0` gives up at once (the start-up path never waits)."""
+    from filelock import FileLock, Timeout
+
+    layout.ensure_work_dir()
+    lock = FileLock(str(layout.lock_file), timeout=wait)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockHeld(
+            f"{layout.root}: another migration run holds {layout.lock_file}: "
+            f"{_describe_owner(layout)}"
+        ) from None
+    try:
+        owner = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "command": " ".join(sys.argv[:3]) or sys.executable,
+            "since": time.time(),
+        }
+        atomic_write(layout.lock_owner_file, json.dumps(owner).encode())
+        yield
+    finally:
+        layout.lock_owner_file.unlink(missing_ok=True)
+        lock.release()
