@@ -33,7 +33,8 @@ class ConfigMigration(Migration):
             return self.read_json(target)
         if not self.exists(target):
             return {}
-        from ruamel.yaml import YAML, YAMLError
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
 
         try:
             data = YAML(typ="rt").load(self.read_text(target))

@@ -153,7 +153,7 @@ class Journal:
     def _existing_copy(self, key: str) -> Path | None:
         for record in self.records:
             if record.get("path") == key and "copy" in record:
-                return self.directory / record["copy"]
+                return self.directory / str(record["copy"])
         return None
 
     def stash(self, path: Path) -> None:

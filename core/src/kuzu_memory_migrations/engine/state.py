@@ -82,7 +82,9 @@ class MigrationState(BaseModel):
 
     last_version: str = "0.0.0"
     history: list[HistoryEntry] = Field(default_factory=list)
-    framework: FrameworkState = Field(default_factory=FrameworkState, alias=STATE_KEY)
+    framework: FrameworkState = Field(
+        default_factory=FrameworkState, alias="kuzu_memory_migrations"  # STATE_KEY
+    )
 
     def applied_names(self) -> set[str]:
         names = {entry.name for entry in self.history if entry.success}

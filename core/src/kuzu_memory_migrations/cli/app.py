@@ -1,0 +1,156 @@
+"""The typer app, the options every command shares, and how errors become exit codes."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import BaseModel
+
+from ..engine.journal import JournalError
+from ..engine.layout import find_project_root
+from ..engine.locking import LockHeld
+from ..engine.project import PluginSelection, Project
+from ..engine.state import StateError
+from .console import console, error_console
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="kuzu-memory-migrations",
+    help=(
+        "Upgrade kuzu-memory projects: discover migrations from installed packs, "
+        "show what is pending, apply it safely (journaled, undoable), keep the history."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ProjectRoot = Annotated[
+    Path | None,
+    typer.Option(
+        "--project-root",
+        help="Project folder (default: nearest ancestor holding .kuzu-memory/, else the "
+        "current folder).",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+@app.callback()
+def plugin_selection(
+    context: typer.Context,
+    disable_plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--disable-plugin",
+            help="Do not load this plugin (entry-point or distribution name). Repeatable; "
+            "also KUZU_MEMORY_MIGRATIONS_DISABLE=a,b.",
+        ),
+    ] = None,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plugin", "-p",
+            help="Load this plugin explicitly (entry-point name or module). Repeatable; "
+            "also KUZU_MEMORY_MIGRATIONS_PLUGINS=a,b.",
+        ),
+    ] = None,
+    no_autoload: Annotated[
+        bool,
+        typer.Option(
+            "--no-autoload",
+            help="Load only plugins named with --plugin (also "
+            "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD=1).",
+        ),
+    ] = False,
+) -> None:
+    """Choose which installed packs take part (every command below honours this)."""
+    context.obj = PluginSelection(
+        disabled=tuple(disable_plugin or ()),
+        explicit=tuple(plugin or ()),
+        autoload=False if no_autoload else None,
+    )
+
+
+def open_project(context: typer.Context, project_root: Path | None) -> Project:
+    selection = context.find_object(PluginSelection) or PluginSelection()
+    root = project_root.resolve() if project_root else find_project_root()
+    return Project(root, selection)
+
+
+def print_json(data: BaseModel | dict[str, Any] | list[Any]) -> None:
+    if isinstance(data, BaseModel):
+        text = data.model_dump_json(indent=2)
+    else:
+        import json
+
+        text = json.dumps(data, indent=2, default=str)
+    sys.stdout.write(text + "\n")
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _interrupt(signum: int, frame: Any) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def handled_errors() -> Iterator[None]:
+    """Known failures become one clear line and an exit code, never a traceback.
+
+    SIGTERM is treated like Ctrl-C, so the migration under way is rolled back either way.
+    """
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    except (StateError, LockHeld, JournalError) as error:
+        fail(str(error))
+    except KeyboardInterrupt:
+        error_console.print("[yellow]interrupted:[/] the migration under way was rolled back")
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def click_command(name: str = "migrations") -> Any:
+    """A command of the host's own click that hands its arguments to this app.
+
+    `host_group.add_command(click_command())` mounts every subcommand under `migrations`.
+    Typer (0.26+) vendors its own click, so the app's internal command cannot be added to a
+    host's click group directly; this thin adapter works whatever typer version is installed.
+    """
+    import click
+
+    @click.command(
+        name,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        add_help_option=False,
+        help="Upgrade this project: pending migrations, history, rollback (see --help).",
+    )
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    @click.pass_context
+    def migrations(context: click.Context, args: tuple[str, ...]) -> None:
+        app(args=list(args), prog_name=context.command_path)
+
+    return migrations
+
+
+def main() -> None:
+    app()
+
+
+# Commands register themselves on `app` when their modules are imported.
+from . import commands  # noqa: E402, F401

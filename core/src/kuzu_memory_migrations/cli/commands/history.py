@@ -1,0 +1,90 @@
+"""`history` and `reset`: the record of what ran, and starting it over."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ...contract.results import MigrationType
+from ...engine import fastpath
+from ..app import Json, ProjectRoot, Yes, app, handled_errors, open_project, print_json
+from ..console import console
+
+
+@app.command()
+def history(
+    context: typer.Context,
+    project_root: ProjectRoot = None,
+    limit: Annotated[int, typer.Option("--limit", "-l", min=1, help="Newest N entries.")] = 20,
+    type_: Annotated[
+        MigrationType | None, typer.Option("--type", "-t", case_sensitive=False,
+                                           help="Only this type.")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show provenance: pack, version, code "
+                           "fingerprint, how and how long it ran.")
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Show the newest entries of the migration history (oldest first)."""
+    with handled_errors():
+        project = open_project(context, project_root)
+        state = project.store.load()
+    entries = [e for e in state.history if type_ is None or e.migration_type == type_.value]
+    entries = entries[-limit:]
+    applied = state.framework.applied
+    if as_json:
+        print_json([
+            {**e.model_dump(mode="json"),
+             "provenance": applied[e.name].model_dump(mode="json")
+             if e.success and e.name in applied else None,
+             "failures": state.framework.failures[e.name].model_dump(mode="json")
+             if not e.success and e.name in state.framework.failures else None}
+            for e in entries
+        ])
+        return
+    if not entries:
+        console.print("No migration history yet.")
+        return
+    table = Table(title=f"History of {project.root}", title_justify="left")
+    for column in ("when", "migration", "type", "version", "result", "message"):
+        table.add_column(column)
+    if verbose:
+        table.add_column("provenance")
+    for entry in entries:
+        result = "[green]ok[/]" if entry.success else "[red]failed[/]"
+        row = [entry.timestamp[:19], entry.name, entry.migration_type, entry.version, result,
+               entry.message]
+        if verbose:
+            origin = applied.get(entry.name) if entry.success else None
+            row.append(
+                f"{origin.distribution or '?'} {origin.distribution_version or ''} "
+                f"via {origin.how}, {origin.duration_ms or 0:.0f} ms, "
+                f"code {(origin.fingerprint or '-')[:12]}" if origin else "-"
+            )
+        table.add_row(*row)
+    console.print(table)
+
+
+@app.command()
+def reset(
+    context: typer.Context, project_root: ProjectRoot = None, yes: Yes = False, as_json: Json = False
+) -> None:
+    """Forget all migration history (the old state file is kept beside it, renamed)."""
+    project = open_project(context, project_root)
+    if not yes:
+        typer.confirm(
+            f"Reset the migration state of {project.root}? Every migration will be "
+            "considered again on the next run", abort=True,
+        )
+    with handled_errors():
+        kept = project.store.preserve_and_reset()
+        fastpath.clear_stamp(project.layout)
+    if as_json:
+        print_json({"project_root": str(project.root), "kept": kept})
+    elif kept:
+        console.print(f"State reset; the old state is kept as {kept}")
+    else:
+        console.print("No state to reset.")

@@ -1,0 +1,52 @@
+"""Every automation of the repository: tests, lint, typecheck, demo, docs, bench, compat.
+
+`nox -s tests lint typecheck` is what CI runs (README's test command).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+CORE = ROOT / "core"
+PACKS = sorted(p for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+PYTHON = "3.11"
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def install_project(session: nox.Session, *extra: str) -> None:
+    """The core and every pack, installed as users install them (not editable)."""
+    session.install(str(CORE), *(str(pack) for pack in PACKS), *extra)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The test suite, including packs built and installed into fresh virtualenvs."""
+    install_project(session, "pytest>=8", "click>=8")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    install_project(session, "mypy>=1.13", "pytest>=8", "nox", "click>=8")
+    session.run(
+        "mypy", "--strict", "core/src", *(str(p / "src") for p in PACKS),
+    )
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Build a project as kuzu-memory 1.6 left it, then upgrade it as a user would."""
+    install_project(session)
+    session.run("python", str(ROOT / "scripts" / "demo.py"), *session.posargs)

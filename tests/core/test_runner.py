@@ -1,0 +1,109 @@
+"""The runner end to end through the real hooks: order, isolation, undo, exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from kuzu_memory_migrations.contract.reports import Status
+from kuzu_memory_migrations.engine.project import Project
+from kuzu_memory_migrations.engine.runner import Mode, RunOptions, run
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.is_file() else "dir"
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def statuses(root: Path, mode: Mode = Mode.APPLY) -> dict[str, Status]:
+    report = run(Project(root), RunOptions(mode=mode))
+    return {outcome.name: outcome.status for outcome in report.outcomes}
+
+
+def test_dependencies_order_failures_isolated_and_undone(
+    project: Path, use_plugins: Callable[..., None]
+) -> None:
+    use_plugins("ordered_pack")
+    config = project / ".kuzu-memory" / "config.json"
+    config.write_text('{"user": "kept"}')
+    (project / ".kuzu-memory" / "keep.txt").write_text("precious")
+
+    report = run(Project(project), RunOptions())
+    order = [o.name for o in report.outcomes]
+    assert order.index("add_alpha") < order.index("add_beta")
+    result = {o.name: o for o in report.outcomes}
+    assert result["add_alpha"].status is Status.APPLIED
+    assert result["add_beta"].status is Status.APPLIED
+    assert result["writes_then_fails"].status is Status.FAILED
+    assert result["writes_then_raises"].status is Status.FAILED
+    assert "exploded mid-way" in result["writes_then_raises"].reason
+    assert result["after_failure"].status is Status.BLOCKED
+    assert "writes_then_fails" in result["after_failure"].reason
+    assert result["independent"].status is Status.APPLIED
+
+    assert json.loads(config.read_text()) == {"user": "kept", "alpha": True, "beta": True}
+    assert (project / ".kuzu-memory" / "keep.txt").read_text() == "precious"
+    assert not (project / ".kuzu-memory" / "created.txt").exists()
+    assert not (project / ".kuzu-memory" / "new").exists()
+    assert not (project / ".kuzu-memory" / "moved.json").exists()
+
+
+def test_second_run_applies_nothing_again(project: Path, use_plugins: Callable[..., None]) -> None:
+    use_plugins("ordered_pack")
+    (project / ".kuzu-memory" / "config.json").write_text("{}")
+    (project / ".kuzu-memory" / "keep.txt").write_text("precious")
+    run(Project(project), RunOptions())
+    again = statuses(project)
+    assert Status.APPLIED not in again.values()
+    assert set(again) == {"writes_then_fails", "writes_then_raises", "after_failure"}
+    state = json.loads((project / ".kuzu-memory" / "migration_state.json").read_text())
+    applied = [e["name"] for e in state["history"] if e["success"]]
+    assert sorted(applied) == ["add_alpha", "add_beta", "independent"]
+
+
+def test_history_entries_keep_the_legacy_shape(project: Path, use_plugins: Callable[..., None]) -> None:
+    use_plugins("ordered_pack")
+    (project / ".kuzu-memory" / "config.json").write_text("{}")
+    run(Project(project), RunOptions())
+    state = json.loads((project / ".kuzu-memory" / "migration_state.json").read_text())
+    legacy_keys = {"name", "version", "migration_type", "timestamp", "success", "message", "changes"}
+    assert state["history"]
+    assert all(set(entry) == legacy_keys for entry in state["history"])
+    assert {"last_version", "history"} <= set(state)
+
+
+def test_dry_run_changes_no_byte(project: Path, use_plugins: Callable[..., None]) -> None:
+    use_plugins("ordered_pack")
+    (project / ".kuzu-memory" / "config.json").write_text('{"user": 1}')
+    (project / ".kuzu-memory" / "keep.txt").write_text("precious")
+    before = tree_digest(project)
+    report = run(Project(project), RunOptions(mode=Mode.DRY_RUN))
+    assert tree_digest(project) == before
+    beta = next(o for o in report.outcomes if o.name == "add_beta")
+    assert beta.status is Status.PENDING  # it saw alpha's pending change in the overlay
+    alpha = next(o for o in report.outcomes if o.name == "add_alpha")
+    assert '+  "alpha": true' in alpha.planned[0].diff
+
+
+def test_a_state_written_by_the_old_system_reruns_nothing(
+    project: Path, use_plugins: Callable[..., None]
+) -> None:
+    use_plugins("ordered_pack")
+    (project / ".kuzu-memory" / "config.json").write_text("{}")
+    legacy = {
+        "last_version": "1.12.11",
+        "history": [
+            {"name": name, "version": "1.7.0", "migration_type": "config",
+             "timestamp": "2025-01-01T00:00:00", "success": True, "message": "ok", "changes": []}
+            for name in ("add_alpha", "add_beta", "independent")
+        ],
+    }
+    (project / ".kuzu-memory" / "migration_state.json").write_text(json.dumps(legacy))
+    result = statuses(project)
+    assert "add_alpha" not in result and "independent" not in result
+    assert not (project / ".kuzu-memory" / "independent.txt").exists()
