@@ -136,7 +136,12 @@ class Migration:
         return backup
 
     def move_file(self, src: Path | str, dst: Path | str, backup: bool = True) -> bool:
-        """Move a file or folder; False when `src` does not exist. Undone on failure."""
+        """Move a file or folder; False when `src` does not exist. Undone on failure.
+
+        Outside a run (no journal), `backup` keeps an existing destination as `.bak`.
+        """
+        if backup and self.files.journal is None and self.files.exists(dst):
+            self.backup_file(dst)
         return self.files.move(src, dst)
 
     def remove_path(self, path: Path | str) -> bool:

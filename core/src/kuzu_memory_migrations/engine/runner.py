@@ -139,8 +139,7 @@ class _Run:
         self.blocked = ordering.blocked
         ordered = ordering.order + [pending[n] for n in sorted(ordering.blocked) if pending[n] not in ordering.order]
         if ordered and self.options.mode is not Mode.PLAN:
-            self._call_hook("run_started", context=context,
-                            pending=[e.cls(project_root=self.project.root) for e in ordered])
+            self._call_hook("run_started", context=context, pending=self._instances(ordered))
         for entry in ordered:
             outcome, migration = self._step(entry, context)
             self.standing[entry.name] = outcome.status
@@ -153,6 +152,14 @@ class _Run:
         if ordered and self.options.mode is not Mode.PLAN:
             self._call_hook("run_finished", context=context, report=self.report)
         return self.report
+
+    def _instances(self, entries: list[CatalogEntry]) -> list[Migration]:
+        """Migration objects for `run_started`; one whose constructor raises fails at its step."""
+        instances = []
+        for entry in entries:
+            with suppress(Exception):
+                instances.append(entry.cls(project_root=self.project.root))
+        return instances
 
     # -- one migration ---------------------------------------------------------------
 
@@ -208,7 +215,10 @@ class _Run:
         if outcome is not None:
             context.close()
         elif self.options.mode is Mode.PLAN:
-            outcome = self._outcome(entry, Status.PENDING, description=migration.description())
+            failure = self.state.framework.failures.get(entry.name)
+            note = f"failed earlier ({failure.count}x): {failure.message}" if failure else ""
+            outcome = self._outcome(entry, Status.PENDING, note,
+                                    description=migration.description())
         elif self.options.mode is Mode.DRY_RUN:
             outcome = self._dry_run(entry, migration, context, files)
         else:
