@@ -41,7 +41,10 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     install_project(session, "mypy>=1.13", "pytest>=8", "nox", "click>=8")
     session.run(
-        "mypy", "--strict", "core/src", *(str(p / "src") for p in PACKS),
+        "mypy",
+        "--strict",
+        "core/src",
+        *(str(p / "src") for p in PACKS),
     )
 
 

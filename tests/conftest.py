@@ -16,13 +16,17 @@ FIXTURE_PLUGINS = Path(__file__).parent / "plugins"
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory,
-                         monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """A private HOME (hooks migrations touch ~/.claude) and no inherited plugin settings."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    for name in ("KUZU_MEMORY_MIGRATIONS_DISABLE", "KUZU_MEMORY_MIGRATIONS_PLUGINS",
-                 "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD"):
+    for name in (
+        "KUZU_MEMORY_MIGRATIONS_DISABLE",
+        "KUZU_MEMORY_MIGRATIONS_PLUGINS",
+        "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield home
 

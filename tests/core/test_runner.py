@@ -15,7 +15,8 @@ from kuzu_memory_migrations.engine.runner import Mode, RunOptions, run
 def tree_digest(root: Path) -> dict[str, str]:
     return {
         str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        if path.is_file() else "dir"
+        if path.is_file()
+        else "dir"
         for path in sorted(root.rglob("*"))
     }
 
@@ -66,12 +67,22 @@ def test_second_run_applies_nothing_again(project: Path, use_plugins: Callable[.
     assert sorted(applied) == ["add_alpha", "add_beta", "independent"]
 
 
-def test_history_entries_keep_the_legacy_shape(project: Path, use_plugins: Callable[..., None]) -> None:
+def test_history_entries_keep_the_legacy_shape(
+    project: Path, use_plugins: Callable[..., None]
+) -> None:
     use_plugins("ordered_pack")
     (project / ".kuzu-memory" / "config.json").write_text("{}")
     run(Project(project), RunOptions())
     state = json.loads((project / ".kuzu-memory" / "migration_state.json").read_text())
-    legacy_keys = {"name", "version", "migration_type", "timestamp", "success", "message", "changes"}
+    legacy_keys = {
+        "name",
+        "version",
+        "migration_type",
+        "timestamp",
+        "success",
+        "message",
+        "changes",
+    }
     assert state["history"]
     assert all(set(entry) == legacy_keys for entry in state["history"])
     assert {"last_version", "history"} <= set(state)
@@ -98,8 +109,15 @@ def test_a_state_written_by_the_old_system_reruns_nothing(
     legacy = {
         "last_version": "1.12.11",
         "history": [
-            {"name": name, "version": "1.7.0", "migration_type": "config",
-             "timestamp": "2025-01-01T00:00:00", "success": True, "message": "ok", "changes": []}
+            {
+                "name": name,
+                "version": "1.7.0",
+                "migration_type": "config",
+                "timestamp": "2025-01-01T00:00:00",
+                "success": True,
+                "message": "ok",
+                "changes": [],
+            }
             for name in ("add_alpha", "add_beta", "independent")
         ],
     }

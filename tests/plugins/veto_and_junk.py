@@ -1,4 +1,4 @@
-"""A test plugin: vetoes `independent`, answers junk for `add_alpha`, raises for `writes_then_raises`."""
+"""A test plugin: vetoes `independent`, answers junk for `add_alpha`, raises for another."""
 
 from __future__ import annotations
 

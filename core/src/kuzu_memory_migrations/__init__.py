@@ -7,6 +7,7 @@ a host that only calls `auto_migrate` at start-up.
 from __future__ import annotations
 
 import importlib
+
 TYPE_CHECKING = False  # typing itself costs ms on the start-up path
 
 __version__ = "0.1.0"
@@ -35,7 +36,30 @@ _PUBLIC = {
     "Status": ".contract.reports",
 }
 
-__all__ = sorted([*_PUBLIC, "__version__"])
+__all__ = [
+    "CleanupMigration",
+    "ConfigFileError",
+    "ConfigMigration",
+    "DataMigration",
+    "HooksMigration",
+    "Migration",
+    "MigrationDeferred",
+    "MigrationOutcome",
+    "MigrationResult",
+    "MigrationType",
+    "RunContext",
+    "RunReport",
+    "SchemaMigration",
+    "SettingsMigration",
+    "StartupReport",
+    "Status",
+    "StructureMigration",
+    "Trigger",
+    "__version__",
+    "auto_migrate",
+    "hookimpl",
+    "hookspec",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -51,6 +75,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .contract.context import RunContext, Trigger
     from .contract.kinds import (
         CleanupMigration,
@@ -65,6 +91,4 @@ if TYPE_CHECKING:
     from .contract.migration import ConfigFileError, Migration
     from .contract.reports import MigrationOutcome, RunReport, Status
     from .contract.results import MigrationDeferred, MigrationResult, MigrationType
-    from typing import Any
-
     from .startup import StartupReport, auto_migrate

@@ -17,7 +17,7 @@ from ..engine.layout import find_project_root
 from ..engine.locking import LockHeld
 from ..engine.project import PluginSelection, Project
 from ..engine.state import StateError
-from .console import console, error_console
+from .console import error_console
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -60,7 +60,8 @@ def plugin_selection(
     plugin: Annotated[
         list[str] | None,
         typer.Option(
-            "--plugin", "-p",
+            "--plugin",
+            "-p",
             help="Load this plugin explicitly (entry-point name or module). Repeatable; "
             "also KUZU_MEMORY_MIGRATIONS_PLUGINS=a,b.",
         ),

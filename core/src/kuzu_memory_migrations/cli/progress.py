@@ -12,9 +12,13 @@ from .console import console
 class _Bar:
     def __init__(self, label: str, total: int | None) -> None:
         self._progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-            console=console, transient=True,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
         )
         self._task = self._progress.add_task(label, total=total, rate="")
         self._progress.start()

@@ -56,7 +56,9 @@ def problems(lines: Iterable[str]) -> None:
 
 def summary(report: RunReport) -> str:
     counted = [(status, report.count(status)) for status in Status]
-    return ", ".join(f"{count} {status.value.replace('_', ' ')}" for status, count in counted if count)
+    return ", ".join(
+        f"{count} {status.value.replace('_', ' ')}" for status, count in counted if count
+    )
 
 
 def planned_changes(outcome: MigrationOutcome) -> None:

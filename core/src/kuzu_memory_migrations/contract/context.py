@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .migration import Migration
 
 
-class Trigger(str, Enum):
+class Trigger(StrEnum):
     """How a migration came to run; recorded in its provenance."""
 
     RUN = "run"

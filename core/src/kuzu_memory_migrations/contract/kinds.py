@@ -177,8 +177,13 @@ class DataMigration(_DatabaseWork):
     batch_size: ClassVar[int] = 5_000
 
     def iter_batches(
-        self, cypher: str, parameters: dict[str, Any] | None = None, *, key: str = "id",
-        label: str | None = None, total: int | None = None,
+        self,
+        cypher: str,
+        parameters: dict[str, Any] | None = None,
+        *,
+        key: str = "id",
+        label: str | None = None,
+        total: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Stream a query's rows a batch at a time (memory stays flat in table size).
 
@@ -189,8 +194,9 @@ class DataMigration(_DatabaseWork):
         after: Any = ""
         try:
             while True:
-                batch = self.query(cypher, {**(parameters or {}), "after": after,
-                                            "limit": self.batch_size})
+                batch = self.query(
+                    cypher, {**(parameters or {}), "after": after, "limit": self.batch_size}
+                )
                 if not batch:
                     return
                 yield batch

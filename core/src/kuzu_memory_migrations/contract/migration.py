@@ -116,7 +116,9 @@ class Migration:
         except UnicodeDecodeError as error:
             raise ConfigFileError(f"{absolute}: not UTF-8 text: {error}") from error
         if not isinstance(data, dict):
-            raise ConfigFileError(f"{absolute}: expected a JSON object, found {type(data).__name__}")
+            raise ConfigFileError(
+                f"{absolute}: expected a JSON object, found {type(data).__name__}"
+            )
         return data
 
     def write_json(self, file_path: Path | str, data: dict[str, Any], backup: bool = True) -> None:

@@ -1,12 +1,12 @@
 """Values migrations hand back to the framework."""
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class MigrationType(str, Enum):
+class MigrationType(StrEnum):
     """What a migration changes; also the filter of `run --type` and `history --type`."""
 
     CONFIG = "config"
@@ -31,7 +31,7 @@ class MigrationResult(BaseModel):
     rollback_info: dict[str, Any] | None = None
 
 
-class MigrationDeferred(Exception):  # noqa: N818 - it is a signal, not an error
+class MigrationDeferred(Exception):
     """Raised by a migration that cannot run now (e.g. its database is held open elsewhere).
 
     The framework undoes what the migration did so far, records nothing, and retries later.

@@ -9,11 +9,11 @@ from __future__ import annotations
 import ast
 import hashlib
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 
-@lru_cache(maxsize=None)
+@cache
 def _class_sources(filename: str) -> dict[str, str]:
     """Qualified class name -> its source text, for every class in one module."""
     try:

@@ -52,12 +52,10 @@ def _find_cycle(start: str, edges: Mapping[str, list[str]], among: Collection[st
         seen[node] = len(path)
         path.append(node)
         node = next(dep for dep in edges[node] if dep in among)
-    return [*path[seen[node]:], node]
+    return [*path[seen[node] :], node]
 
 
-def order_migrations(
-    entries: Mapping[str, CatalogEntry], satisfied: Collection[str]
-) -> Ordering:
+def order_migrations(entries: Mapping[str, CatalogEntry], satisfied: Collection[str]) -> Ordering:
     """Order the not-yet-applied `entries`; `satisfied` holds applied (and replaced) names."""
     ordering = Ordering()
     edges: dict[str, list[str]] = {}
@@ -98,7 +96,9 @@ def order_migrations(
     return ordering
 
 
-def _block_downstream(stuck: set[str], edges: Mapping[str, list[str]], blocked: dict[str, str]) -> None:
+def _block_downstream(
+    stuck: set[str], edges: Mapping[str, list[str]], blocked: dict[str, str]
+) -> None:
     """Block every stuck migration that waits on a blocked one, until none is left to block."""
     progressed = True
     while progressed:

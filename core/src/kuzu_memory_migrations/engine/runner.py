@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from ..contract.context import ProgressFactory, RunContext, Trigger, silent_progress
@@ -40,7 +40,7 @@ MET = {Status.APPLIED, Status.NOT_APPLICABLE, Status.VETOED, Status.OUT_OF_RANGE
 """A dependency in one of these states lets its dependents run."""
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     PLAN = "plan"
     DRY_RUN = "dry_run"
     APPLY = "apply"
@@ -67,7 +67,9 @@ def run(project: Project, options: RunOptions) -> RunReport:
         return _Run(project, options).execute()
 
 
-def first_opinion(project: Project, migration: Migration, context: RunContext) -> tuple[bool | None, str]:
+def first_opinion(
+    project: Project, migration: Migration, context: RunContext
+) -> tuple[bool | None, str]:
     """The first non-None `check_migration` answer and the plugin that gave it.
 
     Called implementation by implementation, in pluggy's order, so that a veto and an
@@ -84,7 +86,9 @@ def first_opinion(project: Project, migration: Migration, context: RunContext) -
             where = "check_applicable()" if impl.plugin_name == CORE_PLUGIN else "check_migration"
             raise HookError(f"{where} of {origin} raised {_describe(error)}") from error
         if answer is not None and not isinstance(answer, bool):
-            raise HookError(f"check_migration of {origin} returned {answer!r}; expected a bool or None")
+            raise HookError(
+                f"check_migration of {origin} returned {answer!r}; expected a bool or None"
+            )
         if answer is not None:
             return answer, impl.plugin_name
     return None, ""
@@ -127,17 +131,23 @@ class _Run:
             self.report.problems += problems
         self.report.problems += self.project.problems
         context = self.project.context(
-            self.state, trigger=self.options.trigger,
-            dry_run=not self.applying, progress=self.options.progress,
+            self.state,
+            trigger=self.options.trigger,
+            dry_run=not self.applying,
+            progress=self.options.progress,
         )
         applied = self.state.applied_names()
         catalog = self.project.catalog
-        pending = {n: e for n, e in catalog.entries.items() if not self.project.is_applied(n, applied)}
+        pending = {
+            n: e for n, e in catalog.entries.items() if not self.project.is_applied(n, applied)
+        }
         from .planner import order_migrations
 
         ordering = order_migrations(pending, satisfied=applied | set(catalog.replaced_by))
         self.blocked = ordering.blocked
-        ordered = ordering.order + [pending[n] for n in sorted(ordering.blocked) if pending[n] not in ordering.order]
+        ordered = ordering.order + [
+            pending[n] for n in sorted(ordering.blocked) if pending[n] not in ordering.order
+        ]
         if ordered and self.options.mode is not Mode.PLAN:
             self._call_hook("run_started", context=context, pending=self._instances(ordered))
         for entry in ordered:
@@ -145,8 +155,9 @@ class _Run:
             self.standing[entry.name] = outcome.status
             self.report.outcomes.append(outcome)
             if migration is not None and self.options.mode is not Mode.PLAN:
-                self._call_hook("migration_finished", migration=migration, outcome=outcome,
-                                context=context)
+                self._call_hook(
+                    "migration_finished", migration=migration, outcome=outcome, context=context
+                )
         if self.applying:
             self._finish(ordered)
         if ordered and self.options.mode is not Mode.PLAN:
@@ -163,11 +174,16 @@ class _Run:
 
     # -- one migration ---------------------------------------------------------------
 
-    def _outcome(self, entry: CatalogEntry, status: Status, reason: str = "", **extra: Any) -> MigrationOutcome:
+    def _outcome(
+        self, entry: CatalogEntry, status: Status, reason: str = "", **extra: Any
+    ) -> MigrationOutcome:
         return MigrationOutcome(
-            name=entry.name, distribution=entry.distribution,
+            name=entry.name,
+            distribution=entry.distribution,
             migration_type=entry.spec.migration_type.value,
-            status=status, reason=reason, **extra,
+            status=status,
+            reason=reason,
+            **extra,
         )
 
     def _unmet_dependency(self, entry: CatalogEntry) -> str | None:
@@ -186,13 +202,19 @@ class _Run:
         if failure is None or self.options.trigger is not Trigger.STARTUP:
             return None
         same_code = (failure.distribution_version, failure.fingerprint) == (
-            entry.plugin.version, code_fingerprint(entry.cls))
+            entry.plugin.version,
+            code_fingerprint(entry.cls),
+        )
         if same_code and (not failure.interrupted or failure.count >= 2):
-            return (f"failed earlier ({failure.count}x): {failure.message}; "
-                    "`kuzu-memory-migrations run` retries it")
+            return (
+                f"failed earlier ({failure.count}x): {failure.message}; "
+                "`kuzu-memory-migrations run` retries it"
+            )
         return None
 
-    def _step(self, entry: CatalogEntry, context: RunContext) -> tuple[MigrationOutcome, Migration | None]:
+    def _step(
+        self, entry: CatalogEntry, context: RunContext
+    ) -> tuple[MigrationOutcome, Migration | None]:
         if entry.name in self.blocked:
             return self._outcome(entry, Status.BLOCKED, self.blocked[entry.name]), None
         if self.options.types and entry.spec.migration_type not in self.options.types:
@@ -203,8 +225,13 @@ class _Run:
             return self._outcome(entry, Status.FAILED, reason), None
         try:
             migration = entry.cls(project_root=self.project.root)
-            files = FileOps(self.project.root, entry.name, migration.declared_paths(),
-                            dry_run=not self.applying, _overlay=self._overlay)
+            files = FileOps(
+                self.project.root,
+                entry.name,
+                migration.declared_paths(),
+                dry_run=not self.applying,
+                _overlay=self._overlay,
+            )
             migration.bind(context, files)
             answer, decider = first_opinion(self.project, migration, context)
         except Exception as error:
@@ -217,16 +244,23 @@ class _Run:
         elif self.options.mode is Mode.PLAN:
             failure = self.state.framework.failures.get(entry.name)
             note = f"failed earlier ({failure.count}x): {failure.message}" if failure else ""
-            outcome = self._outcome(entry, Status.PENDING, note,
-                                    description=migration.description())
+            outcome = self._outcome(
+                entry, Status.PENDING, note, description=migration.description()
+            )
         elif self.options.mode is Mode.DRY_RUN:
             outcome = self._dry_run(entry, migration, context, files)
         else:
             outcome = self._apply(entry, migration, context, files)
         return outcome, migration
 
-    def _judge(self, entry: CatalogEntry, migration: Migration, context: RunContext,
-               answer: bool | None, decider: str) -> MigrationOutcome | None:
+    def _judge(
+        self,
+        entry: CatalogEntry,
+        migration: Migration,
+        context: RunContext,
+        answer: bool | None,
+        decider: str,
+    ) -> MigrationOutcome | None:
         """The outcome of a negative check (with its reason), or None to go ahead."""
         if answer is not False:
             return None
@@ -237,8 +271,9 @@ class _Run:
             return self._outcome(entry, Status.OUT_OF_RANGE, reason)
         return self._outcome(entry, Status.NOT_APPLICABLE, "nothing to do in this project")
 
-    def _dry_run(self, entry: CatalogEntry, migration: Migration, context: RunContext,
-                 files: FileOps) -> MigrationOutcome:
+    def _dry_run(
+        self, entry: CatalogEntry, migration: Migration, context: RunContext, files: FileOps
+    ) -> MigrationOutcome:
         try:
             result = self._apply_hook(migration, context)
         except MigrationDeferred as deferred:
@@ -247,31 +282,52 @@ class _Run:
             return self._outcome(entry, Status.FAILED, _describe(error))
         finally:
             context.close()
-        planned = [PlannedFileChange(action=c.action, path=str(c.path),
-                                     target=str(c.target) if c.target else None, diff=c.diff)
-                   for c in files.planned]
+        planned = [
+            PlannedFileChange(
+                action=c.action,
+                path=str(c.path),
+                target=str(c.target) if c.target else None,
+                diff=c.diff,
+            )
+            for c in files.planned
+        ]
         status = Status.PENDING if result.success else Status.FAILED
-        return self._outcome(entry, status, result.message, changes=result.changes,
-                             warnings=result.warnings, planned=planned,
-                             description=migration.description())
+        return self._outcome(
+            entry,
+            status,
+            result.message,
+            changes=result.changes,
+            warnings=result.warnings,
+            planned=planned,
+            description=migration.description(),
+        )
 
     def _apply_hook(self, migration: Migration, context: RunContext) -> MigrationResult:
-        result = self.project.plugins.manager.hook.apply_migration(migration=migration, context=context)
+        result = self.project.plugins.manager.hook.apply_migration(
+            migration=migration, context=context
+        )
         if isinstance(result, dict):
             result = MigrationResult.model_validate(result)
         if not isinstance(result, MigrationResult):
-            raise TypeError(f"{migration.name}: migrate() returned {result!r}, not a MigrationResult")
+            raise TypeError(
+                f"{migration.name}: migrate() returned {result!r}, not a MigrationResult"
+            )
         return result
 
-    def _apply(self, entry: CatalogEntry, migration: Migration, context: RunContext,
-               files: FileOps) -> MigrationOutcome:
+    def _apply(
+        self, entry: CatalogEntry, migration: Migration, context: RunContext, files: FileOps
+    ) -> MigrationOutcome:
         fingerprint = code_fingerprint(entry.cls)
         journal = Journal.begin(
             self.project.layout.journal_dir / f"{self.run_id}-{len(self.report.outcomes):04d}-"
             f"{_SAFE.sub('_', entry.name)}",
-            migration=entry.name, run_id=self.run_id, distribution=entry.distribution,
-            distribution_version=entry.plugin.version, fingerprint=fingerprint,
-            version=entry.spec.from_version, migration_type=entry.spec.migration_type.value,
+            migration=entry.name,
+            run_id=self.run_id,
+            distribution=entry.distribution,
+            distribution_version=entry.plugin.version,
+            fingerprint=fingerprint,
+            version=entry.spec.from_version,
+            migration_type=entry.spec.migration_type.value,
             started=now_iso(),
         )
         files.journal = journal
@@ -286,30 +342,54 @@ class _Run:
             except Exception as error:
                 return self._record_failure(entry, _describe(error), fingerprint=fingerprint)
             if not result.success:
-                return self._record_failure(entry, result.message, fingerprint=fingerprint,
-                                            changes=result.changes, warnings=result.warnings)
+                return self._record_failure(
+                    entry,
+                    result.message,
+                    fingerprint=fingerprint,
+                    changes=result.changes,
+                    warnings=result.warnings,
+                )
             duration = (time.perf_counter() - started) * 1000
-            self.project.store.log(self.state, {
-                "event": "applied", "name": entry.name,
-                "entry": history_entry(entry.name, entry.spec.from_version,
-                                       entry.spec.migration_type.value, True, result.message,
-                                       result.changes),
-                "provenance": {
-                    "distribution": entry.distribution,
-                    "distribution_version": entry.plugin.version,
-                    "fingerprint": fingerprint, "source_file": source_file(entry.cls),
-                    "how": self.options.trigger.value, "run_id": self.run_id,
-                    "applied_at": now_iso(), "duration_ms": round(duration, 3),
+            self.project.store.log(
+                self.state,
+                {
+                    "event": "applied",
+                    "name": entry.name,
+                    "entry": history_entry(
+                        entry.name,
+                        entry.spec.from_version,
+                        entry.spec.migration_type.value,
+                        True,
+                        result.message,
+                        result.changes,
+                    ),
+                    "provenance": {
+                        "distribution": entry.distribution,
+                        "distribution_version": entry.plugin.version,
+                        "fingerprint": fingerprint,
+                        "source_file": source_file(entry.cls),
+                        "how": self.options.trigger.value,
+                        "run_id": self.run_id,
+                        "applied_at": now_iso(),
+                        "duration_ms": round(duration, 3),
+                    },
                 },
-            })
+            )
             journal.commit()
         retire(self.project.layout, journal)
-        return self._outcome(entry, Status.APPLIED, result.message, changes=result.changes,
-                             warnings=result.warnings, duration_ms=round(duration, 3))
+        return self._outcome(
+            entry,
+            Status.APPLIED,
+            result.message,
+            changes=result.changes,
+            warnings=result.warnings,
+            duration_ms=round(duration, 3),
+        )
 
     @contextmanager
-    def _undo_unless_committed(self, migration: Migration, context: RunContext,
-                               journal: Journal) -> Iterator[None]:
+    def _undo_unless_committed(
+        self, migration: Migration, context: RunContext, journal: Journal
+    ) -> Iterator[None]:
         """Whatever happens (failure, exception, Ctrl-C), an uncommitted journal is undone."""
         try:
             yield
@@ -327,39 +407,50 @@ class _Run:
                         f"{journal.directory} is kept and replayed on the next run"
                     )
 
-    def _record_failure(self, entry: CatalogEntry, message: str, *,
-                        fingerprint: str | None = None, **extra: Any) -> MigrationOutcome:
+    def _record_failure(
+        self, entry: CatalogEntry, message: str, *, fingerprint: str | None = None, **extra: Any
+    ) -> MigrationOutcome:
         if self.applying:
-            self.project.store.log(self.state, {
-                "event": "failed", "name": entry.name,
-                "fingerprint": fingerprint or code_fingerprint(entry.cls),
-                "distribution_version": entry.plugin.version,
-                "entry": history_entry(entry.name, entry.spec.from_version,
-                                       entry.spec.migration_type.value, False, message),
-            })
+            self.project.store.log(
+                self.state,
+                {
+                    "event": "failed",
+                    "name": entry.name,
+                    "fingerprint": fingerprint or code_fingerprint(entry.cls),
+                    "distribution_version": entry.plugin.version,
+                    "entry": history_entry(
+                        entry.name,
+                        entry.spec.from_version,
+                        entry.spec.migration_type.value,
+                        False,
+                        message,
+                    ),
+                },
+            )
         return self._outcome(entry, Status.FAILED, message, **extra)
 
     # -- the end of a run ----------------------------------------------------------------
 
     def _finish(self, ordered: list[CatalogEntry]) -> None:
         """Advance each distribution whose migrations all settled; save; maybe stamp idle."""
-        unsettled_axes = {
-            e.axis for e in ordered
-            if self.standing.get(e.name) not in MET
-        }
+        unsettled_axes = {e.axis for e in ordered if self.standing.get(e.name) not in MET}
         versions = {
-            dist: version for dist, version in self.project.installed_versions.items()
+            dist: version
+            for dist, version in self.project.installed_versions.items()
             if dist not in unsettled_axes
         }
         host = versions.get(HOST_DISTRIBUTION)
-        self.project.store.log(self.state, {"event": "versions", "migrated_versions": versions,
-                                            "last_version": host})
+        self.project.store.log(
+            self.state, {"event": "versions", "migrated_versions": versions, "last_version": host}
+        )
         self.project.store.save(self.state)
         remove_if_empty(self.project.layout.journal_dir)
         if self.options.types or not self.project.selection.is_default:
             return
         deferred = any(o.status is Status.DEFERRED for o in self.report.outcomes)
-        fastpath.write_stamp(self.project.layout, retry_in=DEFER_RETRY_SECONDS if deferred else None)
+        fastpath.write_stamp(
+            self.project.layout, retry_in=DEFER_RETRY_SECONDS if deferred else None
+        )
 
     def _call_hook(self, name: str, **kwargs: Any) -> None:
         """Lifecycle hooks observe; one that raises is reported, never fatal."""

@@ -19,12 +19,16 @@ def history(
     project_root: ProjectRoot = None,
     limit: Annotated[int, typer.Option("--limit", "-l", min=1, help="Newest N entries.")] = 20,
     type_: Annotated[
-        MigrationType | None, typer.Option("--type", "-t", case_sensitive=False,
-                                           help="Only this type.")
+        MigrationType | None,
+        typer.Option("--type", "-t", case_sensitive=False, help="Only this type."),
     ] = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Show provenance: pack, version, code "
-                           "fingerprint, how and how long it ran.")
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Show provenance: pack, version, code fingerprint, how and how long it ran.",
+        ),
     ] = False,
     as_json: Json = False,
 ) -> None:
@@ -36,14 +40,20 @@ def history(
     entries = entries[-limit:]
     applied = state.framework.applied
     if as_json:
-        print_json([
-            {**e.model_dump(mode="json"),
-             "provenance": applied[e.name].model_dump(mode="json")
-             if e.success and e.name in applied else None,
-             "failures": state.framework.failures[e.name].model_dump(mode="json")
-             if not e.success and e.name in state.framework.failures else None}
-            for e in entries
-        ])
+        print_json(
+            [
+                {
+                    **e.model_dump(mode="json"),
+                    "provenance": applied[e.name].model_dump(mode="json")
+                    if e.success and e.name in applied
+                    else None,
+                    "failures": state.framework.failures[e.name].model_dump(mode="json")
+                    if not e.success and e.name in state.framework.failures
+                    else None,
+                }
+                for e in entries
+            ]
+        )
         return
     if not entries:
         console.print("No migration history yet.")
@@ -55,14 +65,22 @@ def history(
         table.add_column("provenance")
     for entry in entries:
         result = "[green]ok[/]" if entry.success else "[red]failed[/]"
-        row = [entry.timestamp[:19], entry.name, entry.migration_type, entry.version, result,
-               entry.message]
+        row = [
+            entry.timestamp[:19],
+            entry.name,
+            entry.migration_type,
+            entry.version,
+            result,
+            entry.message,
+        ]
         if verbose:
             origin = applied.get(entry.name) if entry.success else None
             row.append(
                 f"{origin.distribution or '?'} {origin.distribution_version or ''} "
                 f"via {origin.how}, {origin.duration_ms or 0:.0f} ms, "
-                f"code {(origin.fingerprint or '-')[:12]}" if origin else "-"
+                f"code {(origin.fingerprint or '-')[:12]}"
+                if origin
+                else "-"
             )
         table.add_row(*row)
     console.print(table)
@@ -70,14 +88,18 @@ def history(
 
 @app.command()
 def reset(
-    context: typer.Context, project_root: ProjectRoot = None, yes: Yes = False, as_json: Json = False
+    context: typer.Context,
+    project_root: ProjectRoot = None,
+    yes: Yes = False,
+    as_json: Json = False,
 ) -> None:
     """Forget all migration history (the old state file is kept beside it, renamed)."""
     project = open_project(context, project_root)
     if not yes:
         typer.confirm(
             f"Reset the migration state of {project.root}? Every migration will be "
-            "considered again on the next run", abort=True,
+            "considered again on the next run",
+            abort=True,
         )
     with handled_errors():
         kept = project.store.preserve_and_reset()

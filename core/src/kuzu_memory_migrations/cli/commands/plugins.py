@@ -27,7 +27,11 @@ def plugins(
             "distribution": r.distribution,
             "version": r.version,
             "entry_point": r.value,
-            "state": "blocked" if r.blocked else "error" if r.error else "loaded"
+            "state": "blocked"
+            if r.blocked
+            else "error"
+            if r.error
+            else "loaded"
             if project.plugins.manager.has_plugin(r.name)
             else "not loaded",
             "error": r.error,
@@ -47,7 +51,12 @@ def plugins(
     for row in rows:
         state = row["state"]
         style = {"loaded": "green", "blocked": "yellow", "error": "red"}.get(str(state), "dim")
-        table.add_row(str(row["name"]), str(row["distribution"] or "-"), str(row["version"] or "-"),
-                      f"[{style}]{state}[/]", str(row["migrations"]))
+        table.add_row(
+            str(row["name"]),
+            str(row["distribution"] or "-"),
+            str(row["version"] or "-"),
+            f"[{style}]{state}[/]",
+            str(row["migrations"]),
+        )
     console.print(table)
     problems(project.problems)

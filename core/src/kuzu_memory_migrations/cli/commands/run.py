@@ -17,8 +17,9 @@ from ..render import outcomes_table, planned_changes, problems, summary
 
 TypeOption = Annotated[
     list[MigrationType] | None,
-    typer.Option("--type", "-t", help="Only migrations of this type (repeatable).",
-                 case_sensitive=False),
+    typer.Option(
+        "--type", "-t", help="Only migrations of this type (repeatable).", case_sensitive=False
+    ),
 ]
 
 
@@ -27,8 +28,13 @@ def run(
     context: typer.Context,
     project_root: ProjectRoot = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Change nothing; show the diff of every file "
-                           "and the Cypher each migration would run.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            "-n",
+            help="Change nothing; show the diff of every file "
+            "and the Cypher each migration would run.",
+        ),
     ] = False,
     types: TypeOption = None,
     lock_timeout: Annotated[
