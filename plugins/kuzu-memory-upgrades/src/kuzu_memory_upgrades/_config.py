@@ -1,0 +1,36 @@
+"""Round-trip config editing that keeps a YAML file's quoting as well as comments and order."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+from kuzu_memory_migrations.base import ConfigMigration
+from kuzu_memory_migrations.contract.migration import ConfigFileError
+
+
+class QuotePreservingConfigMigration(ConfigMigration):
+    """`load_config` with the quotes kept: kuzu-memory writes `version: "1.0"`, and a saved
+    config must differ from the user's only in the keys a migration changes."""
+
+    def load_config(self, path: Path | str | None = None) -> MutableMapping[str, Any]:
+        target = self.path(path) if path is not None else self.get_config_path()
+        if target.suffix not in {".yaml", ".yml"}:
+            return super().load_config(target)
+        if not self.exists(target):
+            return {}
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        try:
+            data = yaml.load(self.read_text(target))
+        except YAMLError as error:
+            raise ConfigFileError(f"{target}: invalid YAML: {error}") from error
+        if data is None:
+            return {}
+        if not isinstance(data, MutableMapping):
+            raise ConfigFileError(f"{target}: expected a mapping, found {type(data).__name__}")
+        return data

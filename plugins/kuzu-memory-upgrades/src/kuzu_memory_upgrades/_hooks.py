@@ -1,0 +1,48 @@
+"""Recognising kuzu-memory's own Claude Code hooks among a user's hooks."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+from kuzu_memory_migrations.base import HooksMigration
+
+Role = Literal["session-start", "enhance", "learn"]
+
+_KUZU = re.compile(r"kuzu[-_]memory")
+_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
+    ("session-start", re.compile(r"(\bhooks\s+session-start\b|session_start_hook\.sh\b)")),
+    ("enhance", re.compile(r"(\bhooks\s+enhance\b|enhance_hook\.sh\b)")),
+    ("learn", re.compile(r"(\bhooks\s+learn\b|learn_hook\.sh\b)")),
+)
+ASYNC_ROLES: frozenset[Role] = frozenset({"session-start", "learn"})
+"""Hooks that must not make Claude Code wait (1.6.33); `enhance` must stay synchronous."""
+
+
+def hook_role(command: str) -> Role | None:
+    """Which kuzu-memory hook a command is (CLI or bash-script form), None for anyone else's."""
+    if not _KUZU.search(command):
+        return None
+    for role, pattern in _ROLES:
+        if pattern.search(command):
+            return role
+    return None
+
+
+class ClaudeHooksMigration(HooksMigration):
+    """HooksMigration whose settings paths do not need the run's file access yet.
+
+    The core's `get_hooks_config_paths()` goes through `self.path()`, which builds the file
+    access from `declared_paths()`, which is `get_hooks_config_paths()`: unbounded recursion
+    when the runner asks for the declared paths before binding the migration.
+    """
+
+    def get_hooks_config_paths(self) -> list[Path]:
+        root = Path(os.path.abspath(self.project_root))
+        return [
+            Path.home() / ".claude" / "settings.json",
+            root / ".claude" / "settings.json",
+            root / ".claude" / "settings.local.json",
+        ]

@@ -1,0 +1,73 @@
+"""memory_vector_index_v1.12.11: the HNSW index `memory_hnsw_idx` on Memory.embedding.
+
+Why: 1.12's semantic recall queries the index; a new 1.12 database has it. Kuzu refuses
+`CREATE_VECTOR_INDEX` inside a transaction ("only supported in auto transaction mode"), so
+this migration runs in snapshot mode: the database file is copied first and put back if
+anything fails. (Never undone by dropping: see the facts on HNSW and DROP.)
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from kuzu_memory_migrations.base import MigrationResult
+from kuzu_memory_migrations.contract.results import MigrationDeferred
+
+from ._layout import NEW_DATABASE
+from ._schema import VECTOR_INDEX, UpgradeDatabaseMigration
+
+CREATE_INDEX = f"CALL CREATE_VECTOR_INDEX('Memory', '{VECTOR_INDEX}', 'embedding')"
+
+
+class VectorIndexMigration(UpgradeDatabaseMigration):
+    """Create the HNSW vector index memory_hnsw_idx on Memory.embedding (snapshot mode)."""
+
+    name = "memory_vector_index_v1.12.11"
+    from_version = "1.12.11"
+    priority = 68
+    depends_on: ClassVar[tuple[str, ...]] = ("database_location_v1.6.39", "schema_columns_v1.8.1")
+    database_mode: ClassVar[Literal["transaction", "snapshot"]] = "snapshot"
+
+    def _inspect(self) -> tuple[set[str], set[str]]:
+        """(Memory's columns, index names), read on a session of our own, closed again.
+
+        Snapshot mode must reach the run's database session exactly once: the core snapshots
+        the file only when it opens that session (and only once the journal exists, i.e. not
+        during the check), and begins a transaction on every later use, in which Kuzu refuses
+        CREATE_VECTOR_INDEX.
+        """
+        from kuzu_memory_migrations.engine.database import DatabaseSession
+
+        session = DatabaseSession(self.database_path(), read_only=True)
+        try:
+            if "Memory" not in session.tables():
+                return set(), set()
+            columns = set(session.columns("Memory"))
+            rows = session.execute("CALL show_indexes() RETURN *")
+            return columns, {str(row["index_name"]) for row in rows}
+        finally:
+            session.close()
+
+    def check_applicable(self) -> bool:
+        if not self.exists(NEW_DATABASE):
+            return False
+        try:
+            columns, indexes = self._inspect()
+        except MigrationDeferred:
+            return True  # migrate() meets the lock again and is deferred
+        return bool(columns) and VECTOR_INDEX not in indexes
+
+    def migrate(self) -> MigrationResult:
+        columns, _ = self._inspect()
+        if "embedding" not in columns and not self.context.dry_run:
+            return MigrationResult(
+                success=False,
+                message=f"{self.database_path()}: Memory has no embedding column to index "
+                "(schema_columns_v1.8.1 adds it)",
+            )
+        self.execute_cypher(CREATE_INDEX)  # the one use of the run's session: see _inspect
+        return MigrationResult(
+            success=True,
+            message=f"Created the HNSW index {VECTOR_INDEX} on Memory.embedding",
+            changes=[CREATE_INDEX],
+        )

@@ -1,0 +1,64 @@
+"""content_hash_backfill_v1.9.0: every memory gets the `content_hash` 1.12 gives new ones.
+
+Why: 1.12 de-duplicates on `content_hash`, and 1.6 never wrote it (every 1.6 row is NULL).
+The hash is 1.12's own for new rows, sha256 of the lower-cased, stripped content, so an old
+memory and the same text stored again are recognised as one. (1.12's built-in
+`data_maintenance_v1.9.0` hashes the raw content, which never matches, and also purges
+memories past their `valid_to`: this back-fill deletes nothing.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from kuzu_memory_migrations.base import DataMigration, MigrationResult, MigrationType
+
+from ._schema import UpgradeDatabaseMigration
+
+_MISSING = "(m.content_hash IS NULL OR m.content_hash = '') AND m.content IS NOT NULL"
+COUNT = f"MATCH (m:Memory) WHERE {_MISSING} RETURN count(m) AS n"
+PAGE = (
+    f"MATCH (m:Memory) WHERE m.id > $after AND {_MISSING} "
+    "RETURN m.id AS id, m.content AS content ORDER BY m.id LIMIT $limit"
+)
+WRITE = "UNWIND $rows AS r MATCH (m:Memory {id: r.id}) SET m.content_hash = r.hash"
+
+
+def content_hash(content: str) -> str:
+    """What kuzu-memory 1.12.11 stores for a new memory's content."""
+    return hashlib.sha256(content.lower().strip().encode("utf-8")).hexdigest()
+
+
+class ContentHashBackfillMigration(UpgradeDatabaseMigration, DataMigration):
+    """Back-fill content_hash = sha256(lower(strip(content))) where it is NULL or ''."""
+
+    name = "content_hash_backfill_v1.9.0"
+    from_version = "1.9.0"
+    migration_type = MigrationType.DATA  # the schema base comes first in the MRO
+    priority = 70
+
+    def _missing_count(self) -> int:
+        if "Memory" not in self.tables():
+            return 0
+        return int(self.query(COUNT)[0]["n"])
+
+    def has_work(self) -> bool:
+        return self._missing_count() > 0
+
+    def migrate(self) -> MigrationResult:
+        total = self._missing_count()
+        filled = 0
+        for batch in self.iter_batches(PAGE, label="content_hash back-fill", total=total):
+            rows: list[dict[str, Any]] = [
+                {"id": row["id"], "hash": content_hash(str(row["content"]))} for row in batch
+            ]
+            self.execute_cypher(WRITE, {"rows": rows})
+            filled += len(rows)
+        return MigrationResult(
+            success=True,
+            message=f"Back-filled {filled} content_hash value(s)",
+            changes=[
+                f"Back-filled {filled} content_hash value(s) with sha256(lower(strip(content)))"
+            ],
+        )
