@@ -6,8 +6,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
-from kuzu_memory_migrations.base import ConfigMigration
-from kuzu_memory_migrations.contract.migration import ConfigFileError
+from kuzu_memory_migrations import ConfigFileError, ConfigMigration
 
 
 class QuotePreservingConfigMigration(ConfigMigration):

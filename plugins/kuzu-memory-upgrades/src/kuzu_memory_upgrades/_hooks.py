@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from kuzu_memory_migrations.base import HooksMigration
+from kuzu_memory_migrations import HooksMigration
 
 Role = Literal["session-start", "enhance", "learn"]
 

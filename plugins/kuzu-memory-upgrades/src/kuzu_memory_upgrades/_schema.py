@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kuzu_memory_migrations.base import MigrationResult, SchemaMigration
-from kuzu_memory_migrations.contract.results import MigrationDeferred
+from kuzu_memory_migrations import MigrationDeferred, MigrationResult, SchemaMigration
 from kuzu_memory_migrations.engine.database import DatabaseError
 
 from ._layout import NEW_DATABASE, OLD_DATABASE

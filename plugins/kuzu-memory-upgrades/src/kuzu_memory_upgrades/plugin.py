@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kuzu_memory_migrations.base import Migration
-from kuzu_memory_migrations.contract.markers import hookimpl
+from kuzu_memory_migrations import Migration, hookimpl
 
 from .v1_6_33_async_hooks import AsyncHooksMigration
 from .v1_6_39_database_location import DatabaseLocationMigration

@@ -8,7 +8,7 @@ with 1.12's own DDL gives the database exactly 1.12's tables.
 
 from __future__ import annotations
 
-from kuzu_memory_migrations.base import MigrationResult
+from kuzu_memory_migrations import MigrationResult
 
 from ._schema import NEW_TABLES, RELATES_TO_COLUMNS, UpgradeDatabaseMigration
 

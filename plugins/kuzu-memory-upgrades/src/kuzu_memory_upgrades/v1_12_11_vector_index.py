@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from kuzu_memory_migrations.base import MigrationResult
-from kuzu_memory_migrations.contract.results import MigrationDeferred
+from kuzu_memory_migrations import MigrationDeferred, MigrationResult
 
 from ._layout import NEW_DATABASE
 from ._schema import VECTOR_INDEX, UpgradeDatabaseMigration

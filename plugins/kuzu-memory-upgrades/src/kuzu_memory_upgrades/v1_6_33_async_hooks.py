@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kuzu_memory_migrations.base import MigrationResult
+from kuzu_memory_migrations import MigrationResult
 
 from ._hooks import ASYNC_ROLES, ClaudeHooksMigration, hook_role
 

@@ -12,7 +12,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
-from kuzu_memory_migrations.base import MigrationResult, MigrationType, StructureMigration
+from kuzu_memory_migrations import MigrationResult, MigrationType, StructureMigration
 
 from ._config import QuotePreservingConfigMigration
 from ._layout import (

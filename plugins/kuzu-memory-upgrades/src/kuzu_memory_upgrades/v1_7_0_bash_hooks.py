@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from kuzu_memory_migrations.base import MigrationResult
+from kuzu_memory_migrations import MigrationResult
 
 from ._hooks import ClaudeHooksMigration, Role, hook_role
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from kuzu_memory_migrations.base import MigrationResult
+from kuzu_memory_migrations import MigrationResult
 
 from ._config import QuotePreservingConfigMigration
 from ._layout import MEMORY_DIR

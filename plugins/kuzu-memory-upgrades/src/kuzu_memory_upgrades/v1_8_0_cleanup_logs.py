@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from kuzu_memory_migrations.base import CleanupMigration, MigrationResult
+from kuzu_memory_migrations import CleanupMigration, MigrationResult
 
 from ._layout import MEMORY_DIR
 

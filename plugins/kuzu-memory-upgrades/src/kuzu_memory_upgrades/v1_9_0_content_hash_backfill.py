@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from kuzu_memory_migrations.base import DataMigration, MigrationResult, MigrationType
+from kuzu_memory_migrations import DataMigration, MigrationResult, MigrationType
 
 from ._schema import UpgradeDatabaseMigration
 
