@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,11 @@ from kuzu_memory_migrations import ConfigFileError, ConfigMigration
 
 
 class QuotePreservingConfigMigration(ConfigMigration):
-    """`load_config` with the quotes kept: kuzu-memory writes `version: "1.0"`, and a saved
-    config must differ from the user's only in the keys a migration changes."""
+    """Config editing whose saved YAML differs from the user's only in the changed keys.
+
+    The core's round trip drops quotes (kuzu-memory writes `version: "1.0"`) and folds
+    scalars longer than 80 columns onto a second line (an absolute `database.path` often is).
+    """
 
     def load_config(self, path: Path | str | None = None) -> MutableMapping[str, Any]:
         target = self.path(path) if path is not None else self.get_config_path()
@@ -33,3 +37,17 @@ class QuotePreservingConfigMigration(ConfigMigration):
         if not isinstance(data, MutableMapping):
             raise ConfigFileError(f"{target}: expected a mapping, found {type(data).__name__}")
         return data
+
+    def save_config(self, data: MutableMapping[str, Any], path: Path | str | None = None) -> None:
+        target = self.path(path) if path is not None else self.get_config_path()
+        if target.suffix not in {".yaml", ".yml"}:
+            super().save_config(data, target)
+            return
+        from ruamel.yaml import YAML
+
+        buffer = io.StringIO()
+        yaml = YAML(typ="rt")
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        yaml.width = 4096  # never fold a long path onto a second line
+        yaml.dump(data, buffer)
+        self.write_text(target, buffer.getvalue())

@@ -1,0 +1,106 @@
+"""A project made by kuzu-memory 1.6 comes out as kuzu-memory 1.12.11 expects it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from kuzu_memory_migrations import Status
+from kuzu_memory_migrations.engine.runner import Mode
+from kuzu_memory_migrations.testing.projects import (
+    build_project_1_6,
+    build_project_1_12,
+    memory_rows,
+    table_columns,
+    table_names,
+    vector_indexes,
+)
+from packs_support import FRAMEWORK_FILES, UPGRADE_NAMES, migrate, outcome, statuses, tree
+
+pytestmark = pytest.mark.usefixtures("upgrades")
+
+NEW_COLUMNS = {"knowledge_type": "note", "project_tag": "", "source_speaker": "user",
+               "embedding": None}
+
+
+def _hash(content: str) -> str:
+    return hashlib.sha256(content.lower().strip().encode()).hexdigest()
+
+
+def test_a_1_6_project_gets_the_1_12_schema_with_every_memory(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    old_db = build_project_1_6(root, memories=7)
+    before = memory_rows(old_db)
+    reference = build_project_1_12(tmp_path / "ref")
+
+    report = migrate(root)
+
+    assert report.ok, report
+    applied = {n for n, s in statuses(report).items() if s is Status.APPLIED}
+    assert applied == set(UPGRADE_NAMES) - {"bash_hooks_v1.7.0"}  # no kuzu-memory here
+    db = root / ".kuzu-memory" / "memories.db"
+    assert not (root / "kuzu-memories").exists()
+    assert table_names(db) == table_names(reference)
+    for table in table_names(reference):
+        assert set(table_columns(db, table)) == set(table_columns(reference, table)), table
+    assert vector_indexes(db) == vector_indexes(reference)
+
+    after = {row["id"]: row for row in memory_rows(db)}
+    assert len(after) == len(before) == 7
+    for old in before:
+        new = after[old["id"]]
+        for column, value in old.items():
+            if column == "content_hash":
+                assert new[column] == (value or _hash(old["content"]))
+            else:
+                assert new[column] == value, column
+        for column, default in NEW_COLUMNS.items():
+            assert new[column] == default
+
+    config = (root / ".kuzu-memory" / "config.yaml").read_text()
+    assert f"path: {root / '.kuzu-memory'}\n" in config
+    assert "queue_dir: /tmp/kuzu-memory-queue" in config
+    settings = json.loads((root / ".claude" / "settings.local.json").read_text())
+    assert settings["hooks"]["PostToolUse"][0]["hooks"][0]["async"] is True
+
+    # Second run: nothing applied, nothing changed.
+    snapshot = tree(root, skip=FRAMEWORK_FILES, logical_db=True)
+    again = migrate(root)
+    assert again.ok
+    assert not any(o.status is Status.APPLIED for o in again.outcomes)
+    assert tree(root, skip=FRAMEWORK_FILES, logical_db=True) == snapshot
+
+
+def test_a_1_12_project_only_gets_the_config_defaults(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    db = build_project_1_12(root, memories=4)
+    before = memory_rows(db)
+
+    report = migrate(root)
+
+    assert report.ok
+    applied = [o.name for o in report.outcomes if o.status is Status.APPLIED]
+    assert applied == ["config_defaults_v1.7.0"]
+    assert memory_rows(db) == before
+
+
+def test_a_dry_run_changes_no_byte_and_shows_the_whole_upgrade(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    build_project_1_6(root, memories=5)
+    snapshot = tree(root)
+
+    report = migrate(root, Mode.DRY_RUN)
+
+    assert tree(root) == snapshot
+    pending = {n for n, s in statuses(report).items() if s is Status.PENDING}
+    assert pending == set(UPGRADE_NAMES) - {"bash_hooks_v1.7.0"}
+    move = outcome(report, "database_location_v1.6.39")
+    assert any(p.action == "move" and p.path.endswith("kuzu-memories/memories.db")
+               for p in move.planned)
+    # Database work after the (previewed) move reads the database where it still is.
+    columns = outcome(report, "schema_columns_v1.8.1")
+    assert columns.changes == ["ALTER TABLE Memory ADD embedding FLOAT[384]",
+                               "ALTER TABLE Memory ADD source_speaker STRING DEFAULT 'user'"]
+    assert outcome(report, "content_hash_backfill_v1.9.0").reason.startswith("Back-filled 4")
