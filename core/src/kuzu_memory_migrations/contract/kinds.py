@@ -135,11 +135,17 @@ class _DatabaseWork(Migration):
 
     def _session(self) -> Any:
         session = self.context.database(self.database_path())
-        if self.database_mode == "snapshot" and not session.is_open:
+        if self.context.dry_run:
+            return session
+        if self.database_mode == "transaction":
+            if not session.in_transaction:
+                self.files.record_database(self.database_path(), "transaction")
+                session.begin()
+        elif not session.is_open:
+            session.open()  # hold Kuzu's file lock first: nobody else writes while we copy
+            self.files.record_database(self.database_path(), "snapshot")
             for suffix in ("", ".wal"):
                 self.files.snapshot(str(self.database_path()) + suffix)
-        elif not self.context.dry_run:
-            session.begin()
         return session
 
     def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:

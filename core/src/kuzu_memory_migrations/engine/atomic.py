@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -60,12 +61,56 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     fsync_directory(target.parent)
 
 
-def append_durably(path: Path, line: str) -> None:
-    """Append one line and fsync it: the building block of every journal this package keeps."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+def copy_durably(source: Path, copy: Path) -> None:
+    """Copy a file's bytes and permission bits and fsync them before anyone relies on them."""
+    shutil.copyfile(source, copy, follow_symlinks=False)
+    shutil.copymode(source, copy)
+    fd = os.open(copy, os.O_RDONLY)
     try:
-        os.write(fd, line.encode("utf-8") + b"\n")
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _drop_torn_tail(fd: int, size: int) -> int:
+    """Cut a last line that a power loss left without its newline; returns the new size.
+
+    Every record is one line, so such a line is a record that never completed; cutting it
+    keeps later records from landing behind it, where a reader would take them for corrupt.
+    """
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return size
+    start = size
+    while start > 0:
+        chunk_start = max(0, start - 65536)
+        chunk = os.pread(fd, start - chunk_start, chunk_start)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            start = chunk_start + newline + 1
+            break
+        start = chunk_start
+    os.ftruncate(fd, start)
+    return start
+
+
+def append_durably(path: Path, line: str) -> None:
+    """Append one line and fsync it: the building block of every journal this package keeps.
+
+    The line lands whole or not at all: a write that fails half way (a full disk) is cut
+    back off before the error propagates.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        size = _drop_torn_tail(fd, os.fstat(fd).st_size)
+        pending = memoryview((line + "\n").encode("utf-8"))
+        try:
+            while pending:
+                pending = pending[os.write(fd, pending) :]
+            os.fsync(fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise
     finally:
         os.close(fd)

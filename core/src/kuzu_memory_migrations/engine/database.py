@@ -39,6 +39,10 @@ class DatabaseSession:
     def is_open(self) -> bool:
         return self._connection is not None
 
+    def open(self) -> None:
+        """Open now (taking Kuzu's file lock); DatabaseBusy when another process holds it."""
+        self._connect()
+
     def _connect(self) -> Any:
         if self._connection is None:
             if not self.path.exists():

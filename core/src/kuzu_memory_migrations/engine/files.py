@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .atomic import atomic_write, write_target
 from .journal import Journal, move_path, remove_any
+from .layout import ProjectLayout
 
 _FOLDER = b"\0folder"  # dry-run overlay marker: a folder would exist here
 
@@ -62,9 +63,11 @@ class FileOps:
     planned: list[PlannedChange] = field(default_factory=list)
     _overlay: dict[Path, bytes | None] = field(default_factory=dict)
     _allowed: tuple[Path, ...] = ()
+    _private: Path = field(init=False, default=Path())
 
     def __post_init__(self) -> None:
         self.project_root = Path(os.path.abspath(self.project_root))
+        self._private = ProjectLayout(self.project_root).work_dir.resolve()
         roots: list[Path] = [self.project_root, self.project_root.resolve()]
         for path in self.declared:
             absolute = self.absolute(path)
@@ -77,22 +80,30 @@ class FileOps:
         """Relative paths are read against the project root, never the current directory."""
         return Path(os.path.abspath(self.project_root / Path(path).expanduser()))
 
-    def guard(self, path: Path | str, *, follow_links: bool = True) -> Path:
-        """The absolute path, if the migration may change it; `..` and links cannot escape."""
+    def guard(self, path: Path | str, *, follow_links: bool = True, replace: bool = False) -> Path:
+        """The absolute path, if the migration may change it; `..` and links cannot escape.
+
+        The framework's own folder (journal, backups, lock) is never the migration's to
+        change, and with `replace` (remove, move) neither is any folder holding it.
+        """
         absolute = self.absolute(path)
         real = absolute.resolve() if follow_links else absolute.parent.resolve() / absolute.name
+        resolved = f" (it resolves to {real})" if real != absolute else ""
+        if _within(real, self._private) or (replace and _within(self._private, real)):
+            raise PathOutsideProject(
+                f"migration {self.owner!r} may not change {absolute}{resolved}: it holds "
+                f"kuzu-memory-migrations' own journal, backups and lock ({self._private})"
+            )
         if any(_within(real, root) for root in self._allowed):
             return absolute
         raise PathOutsideProject(
-            f"migration {self.owner!r} may not change {absolute}"
-            + (f" (it resolves to {real})" if real != absolute else "")
-            + f": it is outside the project {self.project_root} and the paths the "
-            "migration declares"
+            f"migration {self.owner!r} may not change {absolute}{resolved}: it is outside "
+            f"the project {self.project_root} and the paths the migration declares"
         )
 
     # -- reading (sees a dry run's pending changes) ------------------------------------
 
-    def _pending(self, path: Path) -> bytes | None | bool:
+    def _pending(self, path: Path) -> bytes | bool | None:
         """What a dry run changed at `path` (or above it); False when it changed nothing."""
         for candidate in (path, *path.parents):
             if candidate in self._overlay:
@@ -130,6 +141,11 @@ class FileOps:
         if self.journal is None or self.dry_run:
             return None
         return self.journal.snapshot(write_target(absolute))
+
+    def record_database(self, path: Path, mode: str) -> None:
+        """Journal that this migration changes a database (`transaction` or `snapshot`)."""
+        if self.journal is not None and not self.dry_run:
+            self.journal.record_database(self.guard(path), mode)
 
     def _remember_creation(self, absolute: Path) -> None:
         """Journal the highest missing ancestor, so undo removes every folder it creates."""
@@ -171,7 +187,7 @@ class FileOps:
 
     def remove(self, path: Path | str) -> bool:
         """Delete a file or folder tree, undoably; False when there was nothing there."""
-        absolute = self.guard(path, follow_links=False)
+        absolute = self.guard(path, follow_links=False, replace=True)
         if not (self.exists(absolute) or absolute.is_symlink()):
             return False
         if self.dry_run:
@@ -188,8 +204,8 @@ class FileOps:
 
     def move(self, src: Path | str, dst: Path | str) -> bool:
         """Move a file or folder; an existing destination is replaced, undoably."""
-        source = self.guard(src, follow_links=False)
-        target = self.guard(dst, follow_links=False)
+        source = self.guard(src, follow_links=False, replace=True)
+        target = self.guard(dst, follow_links=False, replace=True)
         if not self.exists(source):
             return False
         if self.dry_run:

@@ -3,10 +3,12 @@
 One journal folder per migration application holds `journal.jsonl` (one record a line,
 fsynced) and `files/` (copies and stashed originals). Undo walks the records backwards, so
 a failure, an exception, Ctrl-C or a crash found on the next run puts every byte back.
+Undo is idempotent: a crash during an undo is finished by replaying it again.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -16,10 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import append_durably, atomic_write, fsync_directory
+from .atomic import append_durably, atomic_write, copy_durably, fsync_directory
 
 RECORDS = "journal.jsonl"
 COPIES = "files"
+DISCARDED = ".discarded"
+"""Suffix of a journal folder being deleted: a crash half way leaves nothing to replay."""
+_PARTIAL, _TRASH = ".kmm-partial", ".kmm-trash"
 
 
 class JournalError(Exception):
@@ -47,17 +52,65 @@ def remove_any(path: Path) -> None:
         path.unlink()
 
 
+def _beside(path: Path, tag: str) -> Path:
+    return path.with_name(f".{path.name}{tag}")
+
+
+def _fsync_tree(root: Path) -> None:
+    """fsync every file of a copied tree, then the folders that name them."""
+    if _kind_of(root) == "file":
+        copy_fd = os.open(root, os.O_RDONLY)
+        try:
+            os.fsync(copy_fd)
+        finally:
+            os.close(copy_fd)
+        return
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if _kind_of(Path(folder, name)) == "file":
+                _fsync_tree(Path(folder, name))
+        fsync_directory(Path(folder))
+
+
+def _move_across(src: Path, dst: Path) -> None:
+    """Move between file systems so that a crash at any point loses nothing.
+
+    The copy is built under a side name and renamed into place only when complete; the
+    source is renamed aside before it is deleted. So `dst` is whole or absent, and while
+    `src` is absent `dst` is whole. `tidy` removes the side names a crash left.
+    """
+    partial = _beside(dst, _PARTIAL)
+    remove_any(partial)
+    if _kind_of(src) == "dir":
+        shutil.copytree(src, partial, symlinks=True)
+    else:
+        shutil.copy2(src, partial, follow_symlinks=False)
+    _fsync_tree(partial)
+    partial.rename(dst)
+    fsync_directory(dst.parent)
+    trash = _beside(src, _TRASH)
+    remove_any(trash)
+    src.rename(trash)
+    fsync_directory(src.parent)
+    remove_any(trash)
+
+
+def tidy(*paths: Path) -> None:
+    """Remove what an interrupted cross-file-system move left beside these paths."""
+    for path in paths:
+        remove_any(_beside(path, _PARTIAL))
+        remove_any(_beside(path, _TRASH))
+
+
 def move_path(src: Path, dst: Path) -> None:
     """Rename where possible (instant, atomic); copy then delete across file systems."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     try:
         src.rename(dst)
-    except OSError:
-        if src.is_dir() and not src.is_symlink():
-            shutil.copytree(src, dst, symlinks=True)
-        else:
-            shutil.copy2(src, dst, follow_symlinks=False)
-        remove_any(src)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        _move_across(src, dst)
     fsync_directory(dst.parent)
 
 
@@ -80,7 +133,7 @@ class Journal:
 
     @classmethod
     def begin(cls, directory: Path, **header: Any) -> Journal:
-        directory.mkdir(parents=True, exist_ok=False)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=False)
         (directory / COPIES).mkdir(mode=0o700)
         journal = cls(directory)
         journal._append({"kind": "begin", **header})
@@ -91,7 +144,7 @@ class Journal:
         """Read a journal left on disk; a torn last line is a change that never started."""
         try:
             lines = (directory / RECORDS).read_text(encoding="utf-8").splitlines()
-        except OSError as error:
+        except (OSError, UnicodeDecodeError) as error:
             raise JournalError(f"cannot read journal {directory}: {error}") from error
         journal = cls(directory)
         for number, line in enumerate(lines, start=1):
@@ -102,8 +155,9 @@ class Journal:
                     break
                 raise JournalError(f"{directory / RECORDS}:{number}: corrupt record") from None
             journal.records.append(record)
-            if "path" in record:
-                journal._touched.add(record["path"])
+        journal._touched.update(str(path) for path in journal.touched_paths())
+        if not journal.records or journal.records[0].get("kind") != "begin":
+            raise JournalError(f"{directory / RECORDS}: no begin record")
         return journal
 
     @property
@@ -114,8 +168,19 @@ class Journal:
     def committed(self) -> bool:
         return any(record["kind"] == "commit" for record in self.records)
 
+    @property
+    def transactional_databases(self) -> list[Path]:
+        """Databases changed inside a Kuzu transaction: committed, no copy to restore."""
+        return [
+            Path(r["path"])
+            for r in self.records
+            if r["kind"] == "database" and r.get("mode") == "transaction"
+        ]
+
     def touched_paths(self) -> Iterator[Path]:
         for record in self.records:
+            if record["kind"] == "database":
+                continue
             for key in ("path", "src", "dst"):
                 if key in record:
                     yield Path(record[key])
@@ -130,7 +195,10 @@ class Journal:
         return f"{COPIES}/{len(self.records)}"
 
     def snapshot(self, path: Path) -> Path | None:
-        """Remember what is at `path` (first touch wins); returns the copy, if one was made."""
+        """Remember what is at `path` (first touch wins); returns the copy, if one was made.
+
+        The copy is on disk (fsynced) before the record that points to it.
+        """
         key = str(path)
         if key in self._touched:
             return self._existing_copy(key)
@@ -141,7 +209,7 @@ class Journal:
             record["copy"] = self._copy_name()
             record["mode"] = path.stat().st_mode & 0o7777
             copy = self.directory / record["copy"]
-            shutil.copyfile(path, copy)
+            copy_durably(path, copy)
         elif kind == "symlink":
             record["link"] = os.readlink(path)
         elif kind == "dir":
@@ -167,6 +235,12 @@ class Journal:
         self._touched.update((str(src), str(dst)))
         self._append({"kind": "move", "src": str(src), "dst": str(dst)})
 
+    def record_database(self, path: Path, mode: str) -> None:
+        """Note database work: `transaction` (undone by Kuzu) or `snapshot` (files copied)."""
+        record = {"kind": "database", "path": str(path), "mode": mode}
+        if record not in self.records:
+            self._append(record)
+
     def commit(self) -> None:
         after = {key: signature(Path(key)) for key in sorted(self._touched)}
         self._append({"kind": "commit", "after": after})
@@ -187,14 +261,18 @@ class Journal:
             if kind == "snapshot":
                 self._undo_snapshot(record)
             elif kind == "stash":
-                stashed = self.directory / record["stash"]
-                if stashed.exists() or stashed.is_symlink():
-                    remove_any(Path(record["path"]))
-                    move_path(stashed, Path(record["path"]))
+                path, stashed = Path(record["path"]), self.directory / record["stash"]
+                tidy(path, stashed)
+                if _kind_of(stashed) != "absent":
+                    remove_any(path)
+                    move_path(stashed, path)
+                    tidy(path, stashed)
             elif kind == "move":
                 src, dst = Path(record["src"]), Path(record["dst"])
+                tidy(src, dst)
                 if _kind_of(src) == "absent" and _kind_of(dst) != "absent":
                     move_path(dst, src)
+                    tidy(src, dst)
 
     def _undo_snapshot(self, record: dict[str, Any]) -> None:
         path = Path(record["path"])
@@ -202,8 +280,8 @@ class Journal:
         if was == "absent":
             remove_any(path)
         elif was == "file":
-            if _kind_of(path) == "dir":
-                remove_any(path)
+            if _kind_of(path) not in {"file", "absent"}:
+                remove_any(path)  # a link would be written through, a folder not replaced
             atomic_write(path, (self.directory / record["copy"]).read_bytes(), mode=record["mode"])
         elif was == "symlink":
             remove_any(path)
@@ -216,4 +294,8 @@ class Journal:
             path.chmod(record["mode"])
 
     def discard(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
+        """Delete the journal: renamed aside first, so a crash half way leaves no replay."""
+        doomed = self.directory.with_name(self.directory.name + DISCARDED)
+        self.directory.replace(doomed)
+        fsync_directory(doomed.parent)
+        shutil.rmtree(doomed, ignore_errors=True)

@@ -28,7 +28,7 @@ from .journal import Journal
 from .locking import project_lock
 from .plugins import CORE_PLUGIN
 from .project import HOST_DISTRIBUTION, Project
-from .recovery import recover_interrupted, remove_if_empty, retire
+from .recovery import recover_interrupted, remove_if_empty, retire, settle
 from .state import MigrationState, history_entry, now_iso
 
 DEFER_RETRY_SECONDS = 60.0
@@ -395,7 +395,7 @@ class _Run:
             yield
         finally:
             context.close()
-            if not journal.committed:
+            if not settle(journal, self.state):
                 with suppress(Exception):
                     migration.rollback()
                 try:

@@ -104,6 +104,10 @@ class MigrationState(BaseModel):
             self.framework.failures.pop(name, None)
         elif kind == "failed":
             self._record_failure(event)
+        elif kind == "rolled_back":  # `rollback NAME`: not applied, not retried at start-up
+            self.history = [e for e in self.history if not (e.name == name and e.success)]
+            self.framework.applied.pop(name, None)
+            self._record_failure(event)
         elif kind == "forgotten":
             self.history = [e for e in self.history if e.name != name]
             self.framework.applied.pop(name, None)
