@@ -21,6 +21,7 @@ STYLE = {
     Status.NOT_APPLICABLE: "dim",
     Status.OUT_OF_RANGE: "dim",
     Status.FILTERED: "dim",
+    Status.ORPHANED: "yellow",
 }
 
 

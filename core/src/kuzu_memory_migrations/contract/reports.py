@@ -21,6 +21,7 @@ class Status(StrEnum):
     OUT_OF_RANGE = "out_of_range"  # its axis distribution's version is outside the range
     INTERRUPTED = "interrupted"  # a crash stopped it; it was undone on the next run
     FILTERED = "filtered"  # left out by `run --type`
+    ORPHANED = "orphaned"  # applied, but no installed pack provides it now (history kept)
 
 
 class PlannedFileChange(BaseModel):

@@ -285,8 +285,8 @@ class _Run:
         planned = [
             PlannedFileChange(
                 action=c.action,
-                path=str(c.path),
-                target=str(c.target) if c.target else None,
+                path=files.shown(c.path),
+                target=files.shown(c.target) if c.target else None,
                 diff=c.diff,
             )
             for c in files.planned

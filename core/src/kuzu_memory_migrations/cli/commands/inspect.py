@@ -1,15 +1,37 @@
-"""`status` and `plan`: what is pending and why everything else is not."""
+"""`status`, `plan` and `check`: what is pending, why everything else is not, and what in
+the history no longer matches the installed packs."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ...engine.overview import overview
+from ...engine.overview import Overview, overview, verdict
 from ..app import Json, ProjectRoot, app, handled_errors, open_project, print_json
 from ..console import console
 from ..render import outcomes_table, problems
+
+
+def audit_data(view: Overview) -> dict[str, Any]:
+    """Drift, orphans, downgrades and failures, as `status --json` and `plan --json` give them."""
+    return {
+        "drifted": [o.model_dump(mode="json") for o in view.attention if o.drift],
+        "orphaned": [o.model_dump(mode="json") for o in view.attention if not o.drift],
+        "downgrades": [
+            {**vars(d), "migrations": list(d.migrations), "message": d.describe()}
+            for d in view.audit.downgrades
+        ],
+        "failures": {n: f.model_dump(mode="json") for n, f in view.failures.items()},
+    }
+
+
+def show_attention(view: Overview) -> None:
+    """Drifted and orphaned migrations, then downgrades: the history's mismatches."""
+    if view.attention:
+        console.print(outcomes_table(view.attention, title="Needs attention"))
+    for downgrade in view.audit.downgrades:
+        console.print(f"[yellow]downgrade:[/] {downgrade.describe()}")
 
 
 @app.command()
@@ -21,23 +43,31 @@ def status(
     ] = False,
     as_json: Json = False,
 ) -> None:
-    """Show pending migrations (and, with --verbose, every other one and its standing)."""
+    """Show pending migrations, drifted or orphaned ones, and downgraded packs.
+
+    With --verbose, every other migration and its standing too.
+    """
     with handled_errors():
         project = open_project(context, project_root)
         view = overview(project)
     if as_json:
-        print_json({
-            "project_root": str(project.root),
-            "pending": [o.model_dump(mode="json") for o in view.pending],
-            "migrations": [o.model_dump(mode="json") for o in view.everything],
-            "problems": view.plan.problems,
-        })
+        print_json(
+            {
+                "project_root": str(project.root),
+                "pending": [o.model_dump(mode="json") for o in view.pending],
+                "migrations": [o.model_dump(mode="json") for o in view.everything],
+                **audit_data(view),
+                "problems": view.plan.problems,
+            }
+        )
         return
     console.print(f"Project: [bold]{project.root}[/]")
     shown = view.everything if verbose else view.pending
     if shown:
         title = "Migrations" if verbose else f"{len(view.pending)} pending"
         console.print(outcomes_table(shown, title=title))
+    if not verbose:
+        show_attention(view)
     if not view.pending:
         console.print("[green]Up to date:[/] nothing pending.")
     else:
@@ -46,15 +76,41 @@ def status(
 
 
 @app.command()
-def plan(
-    context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False
-) -> None:
+def plan(context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False) -> None:
     """The ordered list of what `run` would apply, and for every other migration why not."""
     with handled_errors():
         project = open_project(context, project_root)
         view = overview(project)
     if as_json:
-        print_json(view.plan)
+        print_json({**view.plan.model_dump(mode="json"), **audit_data(view)})
         return
     console.print(outcomes_table(view.everything, title=f"Plan for {project.root}"))
+    for downgrade in view.audit.downgrades:
+        console.print(f"[yellow]downgrade:[/] {downgrade.describe()}")
     problems(view.plan.problems)
+
+
+@app.command()
+def check(
+    context: typer.Context,
+    project_root: ProjectRoot = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Also exit 1 on drift, orphans, downgrades, failed "
+            "or interrupted migrations and pack problems.",
+        ),
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """One line for scripts and CI. Exit 0: nothing pending; 2: something pending; 1: errors
+    (a blocked migration, an unreadable state; with --strict also the history's mismatches)."""
+    with handled_errors():
+        project = open_project(context, project_root)
+        result = verdict(overview(project), strict=strict)
+    if as_json:
+        print_json({"project_root": str(project.root), **result.data, "line": result.line})
+    else:
+        console.print(result.line, soft_wrap=True)
+    raise typer.Exit(result.exit_code)

@@ -1,0 +1,159 @@
+"""`stamp`, `forget`, `repair`: adopting a project fixed by hand, and correcting the history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+
+from ...engine.adoption import (
+    UnknownName,
+    change_state,
+    forget_events,
+    pack_entries,
+    parse_version,
+    recorded_names,
+    repair_events,
+    require_known,
+    stamp_events,
+)
+from ..app import (
+    EXIT_USAGE,
+    Json,
+    ProjectRoot,
+    Yes,
+    app,
+    fail,
+    handled_errors,
+    open_project,
+    print_json,
+)
+from ..console import console
+
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", "-n", help="Show what would be recorded; write nothing.")
+]
+Names = Annotated[list[str] | None, typer.Argument(help="Migration names.", show_default=False)]
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """An unknown name is a usage error (exit 2), raised before anything is written."""
+    with handled_errors():
+        try:
+            yield
+        except UnknownName as error:
+            fail(str(error), EXIT_USAGE)
+
+
+def report(
+    verb: str,
+    events: list[dict[str, Any]],
+    *,
+    dry_run: bool,
+    as_json: bool,
+    root: str,
+    **extra: list[str],
+) -> None:
+    names = [str(event["name"]) for event in events]
+    if as_json:
+        print_json({"project_root": root, "dry_run": dry_run, verb: names, **extra})
+        return
+    prefix = f"Would have {verb}" if dry_run else verb.capitalize()
+    console.print(f"{prefix} {len(names)}: {', '.join(names)}" if names else f"Nothing {verb}.")
+    for label, skipped in extra.items():
+        if skipped:
+            console.print(f"{label.replace('_', ' ').capitalize()}: {', '.join(skipped)}")
+
+
+@app.command()
+def stamp(
+    context: typer.Context,
+    names: Names = None,
+    pack: Annotated[
+        str | None,
+        typer.Option(
+            "--pack", help="Every migration of this pack (distribution or entry-point name)."
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="With --pack: only migrations of this release or older (from_version <= VERSION).",
+            metavar="VERSION",
+        ),
+    ] = None,
+    dry_run: DryRun = False,
+    project_root: ProjectRoot = None,
+    as_json: Json = False,
+) -> None:
+    """Record migrations as applied without running them (a project already fixed by hand).
+
+    Stamped entries carry provenance how='stamp'.
+    """
+    if bool(names) == bool(pack) or (to and not pack):
+        fail("give migration NAMES, or --pack DIST [--to VERSION]", EXIT_USAGE)
+    with usage_errors():
+        project = open_project(context, project_root)
+        if pack:
+            entries = pack_entries(project, pack, parse_version(to) if to else None)
+        else:
+            require_known("migration", names or [], project.catalog.entries)
+            entries = [project.catalog.entries[name] for name in names or []]
+        events = change_state(project, stamp_events(project, entries), dry_run=dry_run)
+    done = {str(event["name"]) for event in events}
+    report(
+        "stamped",
+        events,
+        dry_run=dry_run,
+        as_json=as_json,
+        root=str(project.root),
+        already_applied=[e.name for e in entries if e.name not in done],
+    )
+
+
+@app.command()
+def forget(
+    context: typer.Context,
+    names: Annotated[list[str], typer.Argument(help="Migration names.", show_default=False)],
+    dry_run: DryRun = False,
+    yes: Yes = False,
+    project_root: ProjectRoot = None,
+    as_json: Json = False,
+) -> None:
+    """Remove migrations from the history so that they run again (their changes stay)."""
+    with usage_errors():
+        project = open_project(context, project_root)
+        known = recorded_names(project.store.load())
+        require_known("migration in the history", names, known)
+    if not (yes or dry_run):
+        typer.confirm(
+            f"Forget {', '.join(names)} in {project.root}? They will run again on the next run",
+            abort=True,
+        )
+    with handled_errors():
+        events = change_state(project, forget_events(names), dry_run=dry_run)
+    report("forgotten", events, dry_run=dry_run, as_json=as_json, root=str(project.root))
+
+
+@app.command()
+def repair(
+    context: typer.Context,
+    names: Names = None,
+    dry_run: DryRun = False,
+    project_root: ProjectRoot = None,
+    as_json: Json = False,
+) -> None:
+    """Accept the current code of drifted migrations as the new reference (all, or NAMES).
+
+    Look at what changed first: `status` names each drifted migration and its file.
+    """
+    with usage_errors():
+        project = open_project(context, project_root)
+        if names:
+            require_known("applied migration", names, project.store.load().applied_names())
+        events = change_state(project, repair_events(project, names or None), dry_run=dry_run)
+    report("repaired", events, dry_run=dry_run, as_json=as_json, root=str(project.root))
