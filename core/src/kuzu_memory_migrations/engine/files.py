@@ -37,13 +37,19 @@ def _within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _diff(path: Path, before: bytes | None, after: bytes | None) -> str:
+def _diff(label: str, before: bytes | None, after: bytes | None) -> str:
+    """A unified diff; a project-relative ``label`` gets git's ``a/`` and ``b/`` prefixes."""
     try:
         old = (before or b"").decode("utf-8").splitlines(keepends=True)
         new = (after or b"").decode("utf-8").splitlines(keepends=True)
     except UnicodeDecodeError:
-        return f"binary file {path} differs\n"
-    return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+        return f"binary file {label} differs\n"
+    relative = not Path(label).is_absolute()
+    return "".join(
+        difflib.unified_diff(
+            old, new, f"a/{label}" if relative else label, f"b/{label}" if relative else label
+        )
+    )
 
 
 @dataclass
@@ -100,6 +106,12 @@ class FileOps:
             f"migration {self.owner!r} may not change {absolute}{resolved}: it is outside "
             f"the project {self.project_root} and the paths the migration declares"
         )
+
+    def shown(self, path: Path) -> str:
+        """How reports name a path: relative to the project root where it is inside it."""
+        absolute = self.absolute(path)
+        inside = absolute != self.project_root and _within(absolute, self.project_root)
+        return str(absolute.relative_to(self.project_root)) if inside else str(absolute)
 
     # -- reading (sees a dry run's pending changes) ------------------------------------
 
@@ -161,7 +173,8 @@ class FileOps:
             before = self.read_bytes(absolute) if self.exists(absolute) else None
             if before != data:
                 action = "modify" if before is not None else "create"
-                self.planned.append(PlannedChange(action, absolute, _diff(absolute, before, data)))
+                diff = _diff(self.shown(absolute), before, data)
+                self.planned.append(PlannedChange(action, absolute, diff))
             self._overlay[absolute] = data
             return
         if self.journal is not None:
@@ -192,7 +205,7 @@ class FileOps:
             return False
         if self.dry_run:
             before = None if absolute.is_dir() else self.read_bytes(absolute)
-            diff = _diff(absolute, before, None) if before is not None else ""
+            diff = _diff(self.shown(absolute), before, None) if before is not None else ""
             self.planned.append(PlannedChange("remove", absolute, diff))
             self._overlay[absolute] = None
             return True

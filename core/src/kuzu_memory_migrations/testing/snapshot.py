@@ -1,0 +1,95 @@
+"""What a project holds, file by file, so that tests can say "not one byte changed".
+
+Plain files compare by their bytes. A Kuzu database compares by what it holds (schema,
+indexes, every row): Kuzu rewrites its file on a mere read-write open and close, so its
+bytes say nothing about whether a migration left data behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from ..engine.layout import ProjectLayout
+
+Snapshot = dict[str, str]
+"""Path (relative to the snapshot's root where inside it) -> a digest of what is there."""
+
+_KUZU_MAGIC = b"KUZU"
+
+
+def _is_database(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(_KUZU_MAGIC)) == _KUZU_MAGIC
+
+
+def database_digest(path: Path) -> str:
+    """A digest of a Kuzu database's schema, indexes and rows, read without writing a byte."""
+    from ..engine.database import DatabaseSession
+
+    session = DatabaseSession(path, read_only=True)
+    digest = hashlib.sha256()
+    try:
+        tables = session.execute("CALL show_tables() RETURN name, type ORDER BY name")
+        for table, kind in ((row["name"], row["type"]) for row in tables):
+            info = session.execute(f"CALL table_info('{table}') RETURN *")
+            digest.update(json.dumps([table, info], sort_keys=True, default=str).encode())
+            pattern = f"(n:{table})" if kind == "NODE" else f"()-[n:{table}]->()"
+            rows = [
+                json.dumps(row["n"], sort_keys=True, default=str)
+                for row in session.execute(f"MATCH {pattern} RETURN n")
+            ]
+            digest.update("\n".join(sorted(rows)).encode())
+        indexes = session.execute("CALL show_indexes() RETURN *")
+        digest.update(json.dumps(indexes, sort_keys=True, default=str).encode())
+    finally:
+        session.close()
+    return "kuzu:" + digest.hexdigest()
+
+
+def _digest(path: Path) -> str:
+    if path.is_symlink():
+        return f"link:{path.readlink()}"
+    if path.is_dir():
+        return "dir"
+    if path.name.endswith(".wal"):
+        return "wal"  # present only while a database is open; its database says the rest
+    if _is_database(path):
+        return database_digest(path)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(root: Path, *, also: Iterable[Path] = (), framework: bool = False) -> Snapshot:
+    """Digest every file and folder under ``root`` (and the extra paths ``also``).
+
+    The framework's own records (``.kuzu-memory/migrations/`` and the state file) are left
+    out unless ``framework`` is true: a run is supposed to write them.
+    """
+    layout = ProjectLayout(root)
+    skipped = set() if framework else {layout.work_dir, layout.state_file}
+    found: Snapshot = {}
+    for base in (root, *also):
+        if not base.exists() and not base.is_symlink():
+            continue
+        paths = [base, *base.rglob("*")] if base.is_dir() else [base]
+        for path in sorted(paths):
+            if path == root or any(path == s or s in path.parents for s in skipped):
+                continue
+            key = str(path.relative_to(root)) if root in path.parents else str(path)
+            found[key] = _digest(path)
+    return found
+
+
+def differences(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
+    """One line per path that appeared, vanished or changed, sorted."""
+    lines = []
+    for path in sorted(set(before) | set(after)):
+        if path not in after:
+            lines.append(f"removed {path}")
+        elif path not in before:
+            lines.append(f"created {path}")
+        elif before[path] != after[path]:
+            lines.append(f"changed {path}")
+    return lines
