@@ -53,3 +53,16 @@ def demo(session: nox.Session) -> None:
     """Build a project as kuzu-memory 1.6 left it, then upgrade it as a user would."""
     install_project(session)
     session.run("python", str(ROOT / "scripts" / "demo.py"), *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def compat(session: nox.Session) -> None:
+    """Real kuzu-memory 1.6.32 projects, migrated here, then used by 1.12.11 (docs/compat.md).
+
+    Not a default session: it installs both releases from the package index. Its two
+    virtualenvs are kept in the session's tmp folder, so later runs install nothing new.
+    """
+    workdir = session.create_tmp()
+    session.run(
+        "python", str(ROOT / "scripts" / "compat.py"), "--workdir", workdir, *session.posargs
+    )

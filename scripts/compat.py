@@ -1,0 +1,562 @@
+"""The check behind `nox -s compat`: real kuzu-memory releases on both sides of a migration.
+
+A project is made by kuzu-memory 1.6.32 from the package index (`init`, `memory store`,
+`install claude-code`), migrated by `kuzu-memory-migrations run` with the kuzu-memory-upgrades
+pack installed beside kuzu-memory 1.12.11, and then used by 1.12.11: `memory recall` must
+return every memory 1.6.32 stored, and the Claude Code hooks in `.claude/settings.local.json`
+must run and do their work. A copy of the same project given to 1.12.11 without the migration
+is the control: there 1.12.11 orphans the old database and recalls nothing.
+
+Only the standard library is imported here; the two releases live in their own virtualenvs
+under `--workdir` (kept between runs, so a second run installs nothing new). Exit status 1
+when any check fails; every failure says what was expected and what was seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OLD, NEW = "1.6.32", "1.12.11"
+PACK = ROOT / "plugins" / "kuzu-memory-upgrades"
+
+MEMORIES: tuple[tuple[str, str], ...] = (
+    ("The zanthorp billing service stores invoices in PostgreSQL", "zanthorp billing"),
+    ("Always run the quillfeather smoke tests before tagging a release", "quillfeather"),
+    ("Deployments of the marbleton API go to Kubernetes on AWS", "marbleton deployments"),
+    ("Kestrelwick is the codename of the mobile client rewrite", "kestrelwick codename"),
+)
+"""(content stored by 1.6.32, words 1.12.11 recalls it by): made-up words, so no false hit."""
+PROMPT = "How does the zanthorp service keep its invoices?"
+"""What the UserPromptSubmit hook gets; its answer must carry the first memory."""
+LEARNED = "The vexmoor cache is flushed every night by the cron job"
+"""The assistant's last message in the transcript the PostToolUse hook is pointed at."""
+
+NEW_DISTRIBUTIONS = ("kuzu-memory", "kuzu", "kuzu-memory-migrations", "kuzu-memory-upgrades")
+
+DROPPED_ENV = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "TMPDIR")
+DROPPED_PREFIXES = ("KUZU_", "XDG_", "CLAUDE")
+"""The caller's settings that would otherwise leak into the sandbox."""
+
+
+class StepFailed(Exception):
+    """A step could not even run (a command failed): later checks would mean nothing."""
+
+
+@dataclass
+class Checks:
+    """Every check's verdict, printed as it is made and summed up at the end."""
+
+    results: list[tuple[str, bool, str]] = field(default_factory=list)
+
+    def check(self, name: str, ok: bool, detail: str = "") -> bool:
+        self.results.append((name, ok, detail))
+        mark = "\033[32mok\033[0m  " if ok else "\033[31mFAIL\033[0m"
+        print(f"  {mark} {name}" + (f": {detail}" if detail else ""), flush=True)
+        return ok
+
+    @property
+    def failed(self) -> list[str]:
+        return [f"{name}: {detail}" for name, ok, detail in self.results if not ok]
+
+
+@dataclass
+class Timer:
+    """Wall time of each phase, for the summary and docs/compat.md."""
+
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def phase(self, name: str) -> _Phase:
+        print(f"\n\033[1m== {name}\033[0m", flush=True)
+        return _Phase(self, name)
+
+
+@dataclass
+class _Phase:
+    timer: Timer
+    name: str
+    start: float = 0.0
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.phases[self.name] = time.perf_counter() - self.start
+
+
+def run(
+    args: Sequence[str | Path],
+    *,
+    env: Mapping[str, str],
+    cwd: Path,
+    stdin: str | None = None,
+    check: bool = True,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """One command, its output captured; with `check`, a non-zero exit stops the run."""
+    command = [str(arg) for arg in args]
+    try:
+        done = subprocess.run(
+            command,
+            env=dict(env),
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise StepFailed(
+            f"`{' '.join(command)}` in {cwd} did not finish in {timeout:.0f}s"
+        ) from error
+    if check and done.returncode != 0:
+        raise StepFailed(
+            f"`{' '.join(command)}` in {cwd} exited {done.returncode}\n"
+            f"stdout:\n{tail(done.stdout)}\nstderr:\n{tail(done.stderr)}"
+        )
+    return done
+
+
+def tail(text: str, lines: int = 25) -> str:
+    """The end of a command's output, without pip's noise about unused local indexes."""
+    kept = [line for line in text.splitlines() if not line.startswith("WARNING: Location")]
+    return "\n".join(kept[-lines:])
+
+
+def first_json(text: str) -> Any:
+    """The first JSON object in a command's output (hooks and `--format json` may add lines)."""
+    start = text.find("{")
+    if start < 0:
+        return None
+    try:
+        return json.JSONDecoder().raw_decode(text[start:])[0]
+    except json.JSONDecodeError:
+        return None
+
+
+@dataclass(frozen=True)
+class Venv:
+    """A virtualenv holding one kuzu-memory release (and, for the new one, this repo's code)."""
+
+    path: Path
+    requirements: tuple[str, ...]
+
+    @property
+    def bin(self) -> Path:
+        return self.path / "bin"
+
+    @property
+    def python(self) -> Path:
+        return self.bin / "python"
+
+    def ensure(self, interpreter: str) -> None:
+        """Create it once; install its requirements on every run (local folders reinstall)."""
+        if not self.python.exists():
+            run([interpreter, "-m", "venv", self.path], env=os.environ, cwd=ROOT)
+        run(
+            [
+                self.python,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                *self.requirements,
+            ],
+            env={**os.environ, "PIP_NO_INPUT": "1"},
+            cwd=ROOT,
+            timeout=900,
+        )
+
+    def versions(self, *distributions: str) -> dict[str, str]:
+        code = (
+            "import json, sys, importlib.metadata as m;"
+            "print(json.dumps({d: m.version(d) for d in sys.argv[1:]}))"
+        )
+        done = run([self.python, "-c", code, *distributions], env=os.environ, cwd=ROOT)
+        versions: dict[str, str] = json.loads(done.stdout)
+        return versions
+
+
+ROWS_CODE = """
+import json, sys
+from kuzu_memory_migrations.testing.projects import memory_rows
+rows = memory_rows(__import__("pathlib").Path(sys.argv[1]))
+print(json.dumps([{"id": r["id"], "content": r["content"]} for r in rows]))
+"""
+DRAIN_CODE = """
+import asyncio, sys
+from kuzu_memory.mcp.queue_processor import HookQueueProcessor
+asyncio.run(HookQueueProcessor(sys.argv[1])._process_queue())
+"""
+"""What 1.12.11's MCP server does with the bash hooks' queue, run once instead of in a loop."""
+
+
+@dataclass
+class Sandbox:
+    """A temporary HOME, hook queue and log folder: nothing reaches the caller's own."""
+
+    root: Path
+    old: Venv
+    new: Venv
+
+    def __post_init__(self) -> None:
+        for name in ("home", "queue", "logs", "tmp"):
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+
+    @property
+    def queue(self) -> Path:
+        return self.root / "queue"
+
+    def env(self, venv: Venv) -> dict[str, str]:
+        """The environment of a user whose PATH finds `venv`'s kuzu-memory first."""
+        kept = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in DROPPED_ENV and not key.startswith(DROPPED_PREFIXES)
+        }
+        return {
+            **kept,
+            "PATH": f"{venv.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "VIRTUAL_ENV": str(venv.path),
+            "HOME": str(self.root / "home"),
+            "TMPDIR": str(self.root / "tmp"),
+            "KUZU_HOOK_LOG_DIR": str(self.root / "logs"),
+            "KUZU_MEMORY_QUEUE_DIR": str(self.queue),
+            "KUZU_MEMORY_MCP_SOCKET": str(self.root / "no-mcp.sock"),
+            "COLUMNS": "200",
+            "NO_COLOR": "1",
+        }
+
+    def rows(self, database: Path) -> list[dict[str, str]]:
+        """Every Memory row (id, content) of a database, read-only with the new venv's kuzu."""
+        if not database.exists():
+            return []
+        done = run([self.new.python, "-c", ROWS_CODE, database], env=self.env(self.new), cwd=ROOT)
+        rows: list[dict[str, str]] = json.loads(done.stdout)
+        return rows
+
+    def recall(self, project: Path, query: str) -> list[dict[str, Any]]:
+        """What 1.12.11's `memory recall` returns for `query` (it prints no JSON when empty)."""
+        done = run(
+            ["kuzu-memory", "memory", "recall", query, "--format", "json"],
+            env=self.env(self.new),
+            cwd=project,
+        )
+        answer = first_json(done.stdout)
+        if answer is None:
+            if "No memories found" in done.stdout:
+                return []
+            raise StepFailed(
+                f"`memory recall {query!r}` in {project} printed:\n{tail(done.stdout)}"
+            )
+        memories: list[dict[str, Any]] = answer.get("memories", [])
+        return memories
+
+
+def build_old_project(box: Sandbox, project: Path) -> None:
+    """What a kuzu-memory 1.6.32 user has: init, a few memories, the Claude Code hooks."""
+    env = box.env(box.old)
+    project.mkdir(parents=True)
+    run(["git", "init", "-q", "."], env=env, cwd=project)
+    run(["kuzu-memory", "init"], env=env, cwd=project)
+    for content, _ in MEMORIES:
+        run(["kuzu-memory", "memory", "store", content], env=env, cwd=project)
+    run(["kuzu-memory", "install", "claude-code", "--project-root", "."], env=env, cwd=project)
+
+
+def migrate(box: Sandbox, project: Path, checks: Checks) -> list[dict[str, Any]]:
+    """`kuzu-memory-migrations status` then `run`, before any 1.12.11 command touches it."""
+    env = box.env(box.new)
+    at = ["--project-root", str(project), "--json"]
+    before = first_json(run(["kuzu-memory-migrations", "status", *at], env=env, cwd=project).stdout)
+    pending = [item["name"] for item in before["pending"]]
+    checks.check("status lists pending migrations", bool(pending), ", ".join(pending))
+    done = run(["kuzu-memory-migrations", "run", *at], env=env, cwd=project, check=False)
+    report = first_json(done.stdout) or {}
+    outcomes: list[dict[str, Any]] = report.get("outcomes", [])
+    for outcome in outcomes:
+        print(f"       {outcome['name']:<32} {outcome['status']:<15} {outcome.get('reason', '')}")
+    bad = [
+        f"{o['name']} {o['status']}: {o.get('reason', '')}"
+        for o in outcomes
+        if o["status"] not in {"applied", "not_applicable"}
+    ]
+    errors = bad + report.get("problems", []) + ([report["error"]] if report.get("error") else [])
+    applied = sum(o["status"] == "applied" for o in outcomes)
+    checks.check(
+        "`kuzu-memory-migrations run` succeeded",
+        done.returncode == 0 and not errors,
+        f"exit {done.returncode}, {applied} applied" + "".join(f"; {e}" for e in errors),
+    )
+    after = first_json(run(["kuzu-memory-migrations", "status", *at], env=env, cwd=project).stdout)
+    left = [item["name"] for item in after["pending"]]
+    checks.check("nothing pending afterwards", not left, ", ".join(left))
+    return outcomes
+
+
+def history(project: Path) -> list[str]:
+    """Names in migration_state.json's history, the record 1.12.11 reads too."""
+    state = project / ".kuzu-memory" / "migration_state.json"
+    if not state.exists():
+        return []
+    return [entry["name"] for entry in json.loads(state.read_text())["history"]]
+
+
+def kept_all(before: list[dict[str, str]], after: list[dict[str, str]]) -> tuple[bool, str]:
+    """Every row of `before` is in `after` with the same id and content."""
+    now = {row["id"]: row["content"] for row in after}
+    lost = [row["content"] for row in before if now.get(row["id"]) != row["content"]]
+    return not lost, (f"missing: {lost}" if lost else f"{len(before)} of {len(before)} kept")
+
+
+def recall_all(box: Sandbox, project: Path, stored: dict[str, str]) -> dict[str, bool]:
+    """For each distinctive memory: does 1.12.11 recall it (the same row 1.6.32 stored)?"""
+    found: dict[str, bool] = {}
+    for content, query in MEMORIES:
+        memories = box.recall(project, query)
+        found[content] = any(
+            m.get("content") == content and m.get("id") == stored.get(content) for m in memories
+        )
+    return found
+
+
+def hook_commands(settings: Any) -> Iterator[tuple[str, str]]:
+    """(event, command) of every hook, nested (`{"hooks": [...]}`) or flat (`{"command"}`)."""
+    for event, entries in settings.get("hooks", {}).items():
+        for entry in entries:
+            for hook in entry.get("hooks", [entry]):
+                if "command" in hook:
+                    yield event, hook["command"]
+
+
+def hook_input(event: str, project: Path, transcript: Path) -> str:
+    """The JSON Claude Code writes to a hook's stdin for `event`."""
+    common = {
+        "session_id": "compat-session",
+        "transcript_path": str(transcript),
+        "cwd": str(project),
+        "hook_event_name": event,
+    }
+    specific: dict[str, dict[str, Any]] = {
+        "SessionStart": {"source": "startup"},
+        "UserPromptSubmit": {"prompt": PROMPT},
+        "PostToolUse": {
+            "tool_name": "Bash",
+            "tool_input": {"command": "make test"},
+            "tool_response": {"stdout": "all tests passed"},
+        },
+    }
+    return json.dumps({**common, **specific.get(event, {})})
+
+
+def check_hooks(box: Sandbox, project: Path, checks: Checks) -> None:
+    """Run every hook as Claude Code would, then let 1.12.11 work off what they queued.
+
+    The hooks name the executable of the venv that installed them. A real upgrade
+    (`pip install -U`, `pipx upgrade`) replaces the program at that path; here the two
+    releases live in two venvs, so the old venv's bin folder stands for the new one's.
+    """
+    settings = json.loads((project / ".claude" / "settings.local.json").read_text())
+    transcript = box.root / "transcript.jsonl"
+    transcript.write_text(
+        json.dumps({"type": "user", "message": {"role": "user", "content": "clean up"}})
+        + "\n"
+        + json.dumps(
+            {
+                "type": "assistant",
+                "message": {"role": "assistant", "content": [{"type": "text", "text": LEARNED}]},
+            }
+        )
+        + "\n"
+    )
+    sessions_before = session_rows(box, project)
+    env = box.env(box.new)
+    commands = list(hook_commands(settings))
+    checks.check("hooks installed", len(commands) >= 3, ", ".join(e for e, _ in commands))
+    for event, command in commands:
+        upgraded = command.replace(str(box.old.bin), str(box.new.bin))
+        note = " (old venv's path mapped to the new one)" if upgraded != command else ""
+        print(f"       {event}: {upgraded}{note}")
+        done = run(
+            ["/bin/sh", "-c", upgraded],
+            env=env,
+            cwd=project,
+            stdin=hook_input(event, project, transcript),
+            check=False,
+            timeout=120,
+        )
+        answer = first_json(done.stdout)
+        checks.check(
+            f"{event} hook exits 0 with a JSON answer",
+            done.returncode == 0 and isinstance(answer, dict) and answer.get("continue") is True,
+            f"exit {done.returncode}, stdout {tail(done.stdout, 3)!r}, "
+            f"stderr {tail(done.stderr, 5)!r}",
+        )
+        if event == "UserPromptSubmit":
+            context = str((answer or {}).get("hookSpecificOutput", {}).get("additionalContext", ""))
+            checks.check(
+                "UserPromptSubmit hook adds the 1.6.32 memory to the prompt",
+                MEMORIES[0][0] in context,
+                repr(context[:160]),
+            )
+    queued = sorted(path.name for path in box.queue.glob("*.json"))
+    if queued:
+        print(f"       queued for the MCP server: {', '.join(queued)}; draining it as it would")
+        run([box.new.python, "-c", DRAIN_CODE, box.queue], env=env, cwd=project)
+        left = sorted(path.name for path in box.queue.rglob("*.json"))
+        checks.check("1.12.11 worked off the hook queue", not left, f"left: {left}")
+    learned = _wait_for(
+        lambda: any(m.get("content") == LEARNED for m in box.recall(project, "vexmoor"))
+    )
+    checks.check("PostToolUse hook: 1.12.11 learned the assistant's message", learned, LEARNED)
+    sessions_after = session_rows(box, project)
+    checks.check(
+        "SessionStart hook: 1.12.11 recorded the session",
+        sessions_after > sessions_before,
+        f"'Session started' memories {sessions_before} -> {sessions_after}",
+    )
+
+
+def session_rows(box: Sandbox, project: Path) -> int:
+    rows = box.rows(project / ".kuzu-memory" / "memories.db")
+    return sum(row["content"].startswith("Session started in") for row in rows)
+
+
+def _wait_for(condition: Any, seconds: float = 20.0) -> bool:
+    """Poll: 1.12.11's CLI learn hook hands its work to a background process."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1.0)
+
+
+def compare(
+    box: Sandbox, project: Path, control: Path, stored: dict[str, str], checks: Checks
+) -> None:
+    """The point of it all: the same 1.6.32 project, with and without the migration."""
+    migrated = recall_all(box, project, stored)
+    orphaned = recall_all(box, control, stored)
+    print(f"\n       {'memory stored by 1.6.32':<66} migrated  control")
+    for content, _ in MEMORIES:
+        print(f"       {content:<66} {_yes(migrated[content]):<9} {_yes(orphaned[content])}")
+    checks.check(
+        f"{NEW} recalls every 1.6.32 memory after the migration",
+        all(migrated.values()),
+        f"{sum(migrated.values())} of {len(MEMORIES)}",
+    )
+    checks.check(
+        f"control: {NEW} without the migration recalls none of them",
+        not any(orphaned.values()),
+        f"{sum(orphaned.values())} of {len(MEMORIES)} found",
+    )
+
+
+def _yes(found: bool) -> str:
+    return "found" if found else "-"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "kuzu-memory-migrations-compat",
+        help="Where the two virtualenvs are kept between runs.",
+    )
+    parser.add_argument("--keep", action="store_true", help="Keep the projects for inspection.")
+    options = parser.parse_args(argv)
+    if not (PACK / "pyproject.toml").exists():
+        print(f"compat: the pack {PACK} is missing", file=sys.stderr)
+        return 1
+    checks, timer = Checks(), Timer()
+    venvs = options.workdir.resolve() / "venvs"
+    old = Venv(venvs / f"kuzu-memory-{OLD}", (f"kuzu-memory=={OLD}",))
+    new = Venv(venvs / f"kuzu-memory-{NEW}", (f"kuzu-memory=={NEW}", str(ROOT / "core"), str(PACK)))
+    folder = Path(tempfile.mkdtemp(prefix="kmm-compat-"))
+    try:
+        with timer.phase("virtualenvs"):
+            old.ensure(sys.executable)
+            new.ensure(sys.executable)
+            for venv, names in ((old, ("kuzu-memory", "kuzu")), (new, NEW_DISTRIBUTIONS)):
+                found = venv.versions(*names)
+                print(
+                    f"       {venv.path.name}: " + ", ".join(f"{k} {v}" for k, v in found.items())
+                )
+        box = Sandbox(folder, old, new)
+        project, control = folder / "project", folder / "control"
+        with timer.phase(f"a project made by kuzu-memory {OLD}"):
+            build_old_project(box, project)
+            stored_rows = box.rows(project / "kuzu-memories" / "memories.db")
+            stored = {row["content"]: row["id"] for row in stored_rows}
+            checks.check(
+                f"{OLD} stored the memories in kuzu-memories/memories.db",
+                all(content in stored for content, _ in MEMORIES),
+                f"{len(stored_rows)} rows",
+            )
+            shutil.copytree(project, control, symlinks=True)
+        with timer.phase(f"migrate with kuzu-memory-migrations beside kuzu-memory {NEW}"):
+            migrate(box, project, checks)
+            ours = history(project)
+            ok, detail = kept_all(stored_rows, box.rows(project / ".kuzu-memory" / "memories.db"))
+            checks.check("every row is in .kuzu-memory/memories.db", ok, detail)
+        with timer.phase(f"kuzu-memory {NEW} recalls: migrated project vs. unmigrated copy"):
+            compare(box, project, control, stored, checks)
+            extra = [name for name in history(project) if name not in ours]
+            checks.check(
+                f"{NEW} found nothing left to migrate (its state file was ours)",
+                not extra,
+                f"it ran {extra}" if extra else f"{len(ours)} history entries",
+            )
+            ok, detail = kept_all(stored_rows, box.rows(project / ".kuzu-memory" / "memories.db"))
+            checks.check(f"{NEW}'s start-up purged nothing", ok, detail)
+            orphans = box.rows(control / "kuzu-memories" / "memories.db")
+            checks.check(
+                "control: the old database is orphaned, not deleted",
+                len(orphans) == len(stored_rows)
+                and not any(
+                    r["content"] in stored
+                    for r in box.rows(control / ".kuzu-memory" / "memories.db")
+                ),
+                f"kuzu-memories/ keeps {len(orphans)} rows, .kuzu-memory/ has none of them",
+            )
+        with timer.phase(f"the Claude Code hooks, run by kuzu-memory {NEW}"):
+            check_hooks(box, project, checks)
+    except StepFailed as error:
+        checks.check("every step ran", False, str(error))
+    finally:
+        if options.keep:
+            print(f"\nProjects kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    print("\n\033[1m== summary\033[0m")
+    print(f"       {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}")
+    for name, seconds in timer.phases.items():
+        print(f"       {seconds:6.1f} s  {name}")
+    if checks.failed:
+        print(f"\ncompat: {len(checks.failed)} check(s) failed:", file=sys.stderr)
+        for failure in checks.failed:
+            print(f"  - {failure}", file=sys.stderr)
+        return 1
+    print(f"\ncompat: all {len(checks.results)} checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
