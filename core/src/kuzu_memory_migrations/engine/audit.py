@@ -12,6 +12,7 @@ from packaging.version import InvalidVersion, Version
 
 from .catalog import CatalogEntry
 from .fingerprint import code_fingerprint, source_file
+from .plugins import PluginRecord
 from .project import Project, installed_version
 from .state import MigrationState
 
@@ -94,9 +95,13 @@ def _orphan(project: Project, state: MigrationState, name: str) -> Orphan | None
     provenance = state.framework.applied.get(name)
     distribution = provenance.distribution if provenance else None
     records = project.plugins.records
+
+    def all_loaded(among: list[PluginRecord]) -> bool:
+        return all(project.plugins.manager.has_plugin(r.name) for r in among)
+
     if distribution is None:
-        if any(r.blocked or r.error for r in records) or not project.selection.is_default:
-            return None
+        if not all_loaded(records):
+            return None  # a pack that is not loaded may provide it
         return Orphan(
             name,
             None,
@@ -111,7 +116,7 @@ def _orphan(project: Project, state: MigrationState, name: str) -> Orphan | None
         )
         return Orphan(name, distribution, f"its pack {distribution}{was} is not installed")
     own = [r for r in records if r.distribution == distribution]
-    if not own or any(not project.plugins.manager.has_plugin(r.name) for r in own):
+    if not own or not all_loaded(own):
         return None  # blocked, broken or not selected: it may still provide it
     return Orphan(
         name,
