@@ -117,7 +117,7 @@ def handled_errors() -> Iterator[None]:
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         yield
-    except (StateError, LockHeld, JournalError) as error:
+    except (StateError, LockHeld, JournalError, OSError) as error:  # OSError names its path
         fail(str(error))
     except KeyboardInterrupt:
         error_console.print("[yellow]interrupted:[/] the migration under way was rolled back")

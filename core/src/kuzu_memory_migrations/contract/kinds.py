@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -72,10 +73,12 @@ class HooksMigration(Migration):
     migration_type = MigrationType.HOOKS
 
     def get_hooks_config_paths(self) -> list[Path]:
+        # Not through self.path(): the file access is built from these very paths.
+        root = Path(os.path.abspath(self.project_root))
         return [
             Path.home() / ".claude" / "settings.json",
-            self.path(".claude/settings.json"),
-            self.path(".claude/settings.local.json"),
+            root / ".claude" / "settings.json",
+            root / ".claude" / "settings.local.json",
         ]
 
     def declared_paths(self) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -46,7 +47,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             mode = target.stat().st_mode & 0o7777
         except FileNotFoundError:
             mode = _NEW_FILE_MODE
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target), suffix=".tmp")
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -55,10 +56,26 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             os.fsync(handle.fileno())
         temp.chmod(mode)
         temp.replace(target)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        if error.filename is None:  # a full disk says so without saying where
+            raise type(error)(error.errno, error.strerror, str(target)) from error
+        raise
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     fsync_directory(target.parent)
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.kmm-"
+
+
+def remove_stray_temps(path: Path) -> None:
+    """Delete temp files a killed `atomic_write` of `path` left beside it."""
+    with contextlib.suppress(OSError):
+        for stray in path.parent.glob(glob.escape(_temp_prefix(path)) + "*.tmp"):
+            stray.unlink(missing_ok=True)
 
 
 def copy_durably(source: Path, copy: Path) -> None:

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import append_durably, atomic_write, copy_durably, fsync_directory
+from .atomic import (
+    append_durably,
+    atomic_write,
+    copy_durably,
+    fsync_directory,
+    remove_stray_temps,
+)
 
 RECORDS = "journal.jsonl"
 COPIES = "files"
@@ -141,9 +147,14 @@ class Journal:
 
     @classmethod
     def load(cls, directory: Path) -> Journal:
-        """Read a journal left on disk; a torn last line is a change that never started."""
+        """Read a journal left on disk; a torn last line is a change that never started.
+
+        No records at all (a stop before the first was written) means nothing was changed.
+        """
         try:
             lines = (directory / RECORDS).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            lines = []
         except (OSError, UnicodeDecodeError) as error:
             raise JournalError(f"cannot read journal {directory}: {error}") from error
         journal = cls(directory)
@@ -156,7 +167,7 @@ class Journal:
                 raise JournalError(f"{directory / RECORDS}:{number}: corrupt record") from None
             journal.records.append(record)
         journal._touched.update(str(path) for path in journal.touched_paths())
-        if not journal.records or journal.records[0].get("kind") != "begin":
+        if journal.records and journal.records[0].get("kind") != "begin":
             raise JournalError(f"{directory / RECORDS}: no begin record")
         return journal
 
@@ -277,6 +288,7 @@ class Journal:
     def _undo_snapshot(self, record: dict[str, Any]) -> None:
         path = Path(record["path"])
         was = record["was"]
+        remove_stray_temps(path)
         if was == "absent":
             remove_any(path)
         elif was == "file":

@@ -37,9 +37,10 @@ def project_lock(layout: ProjectLayout, *, wait: float) -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout:
+        waited = f" (waited {wait:g} s)" if wait > 0 else ""
         raise LockHeld(
             f"{layout.root}: another migration run holds {layout.lock_file}: "
-            f"{_describe_owner(layout)}"
+            f"{_describe_owner(layout)}{waited}"
         ) from None
     try:
         owner = {

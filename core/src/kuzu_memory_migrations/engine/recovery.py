@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..contract.reports import MigrationOutcome, Status
 from . import fastpath
+from .atomic import remove_stray_temps
 from .journal import DISCARDED, Journal, JournalError
 from .layout import ProjectLayout
 from .locking import project_lock
@@ -70,6 +71,8 @@ def recover_interrupted(
     """
     outcomes: list[MigrationOutcome] = []
     problems: list[str] = []
+    for own in (layout.state_file, layout.lock_owner_file, layout.idle_stamp):
+        remove_stray_temps(own)
     if not layout.journal_dir.is_dir():
         return outcomes, problems
     for directory in sorted(layout.journal_dir.iterdir()):
@@ -80,6 +83,9 @@ def recover_interrupted(
             journal = Journal.load(directory)
         except JournalError as error:
             problems.append(f"{error}; left in place, fix or remove it by hand")
+            continue
+        if not journal.records:
+            journal.discard()  # stopped before its first record: nothing was changed
             continue
         if settle(journal, state):
             retire(layout, journal)
