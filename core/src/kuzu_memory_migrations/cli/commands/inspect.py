@@ -26,9 +26,9 @@ def audit_data(view: Overview) -> dict[str, Any]:
     }
 
 
-def show_attention(view: Overview) -> None:
-    """Drifted and orphaned migrations, then downgrades: the history's mismatches."""
-    if view.attention:
+def show_attention(view: Overview, *, table: bool = True) -> None:
+    """Drifted and orphaned migrations (unless already shown), then downgrades."""
+    if table and view.attention:
         console.print(outcomes_table(view.attention, title="Needs attention"))
     for downgrade in view.audit.downgrades:
         console.print(f"[yellow]downgrade:[/] {downgrade.describe()}")
@@ -66,8 +66,7 @@ def status(
     if shown:
         title = "Migrations" if verbose else f"{len(view.pending)} pending"
         console.print(outcomes_table(shown, title=title))
-    if not verbose:
-        show_attention(view)
+    show_attention(view, table=not verbose)
     if not view.pending:
         console.print("[green]Up to date:[/] nothing pending.")
     else:
@@ -85,8 +84,7 @@ def plan(context: typer.Context, project_root: ProjectRoot = None, as_json: Json
         print_json({**view.plan.model_dump(mode="json"), **audit_data(view)})
         return
     console.print(outcomes_table(view.everything, title=f"Plan for {project.root}"))
-    for downgrade in view.audit.downgrades:
-        console.print(f"[yellow]downgrade:[/] {downgrade.describe()}")
+    show_attention(view, table=False)
     problems(view.plan.problems)
 
 
