@@ -9,8 +9,18 @@ from rich.table import Table
 
 from ...contract.results import MigrationType
 from ...engine import fastpath
+from ...engine.state import Provenance
 from ..app import Json, ProjectRoot, Yes, app, handled_errors, open_project, print_json
 from ..console import console
+
+
+def describe_provenance(origin: Provenance) -> str:
+    """Which pack and version supplied it, how it ran, how long, which code."""
+    took = f", {origin.duration_ms:.0f} ms" if origin.duration_ms is not None else ""
+    return (
+        f"{origin.distribution or '?'} {origin.distribution_version or ''} "
+        f"via {origin.how}{took}, code {(origin.fingerprint or '-')[:12]}"
+    )
 
 
 @app.command()
@@ -75,13 +85,7 @@ def history(
         ]
         if verbose:
             origin = applied.get(entry.name) if entry.success else None
-            row.append(
-                f"{origin.distribution or '?'} {origin.distribution_version or ''} "
-                f"via {origin.how}, {origin.duration_ms or 0:.0f} ms, "
-                f"code {(origin.fingerprint or '-')[:12]}"
-                if origin
-                else "-"
-            )
+            row.append(describe_provenance(origin) if origin else "-")
         table.add_row(*row)
     console.print(table)
 
