@@ -86,16 +86,21 @@ def test_a_1_12_project_only_gets_the_config_defaults(tmp_path: Path) -> None:
     assert memory_rows(db) == before
 
 
-def test_a_dry_run_changes_no_byte_and_shows_the_whole_upgrade(tmp_path: Path) -> None:
+@pytest.mark.usefixtures("kuzu_memory_installed")
+def test_a_dry_run_changes_no_byte_and_shows_the_whole_upgrade(
+    tmp_path: Path, shared_logs: Path
+) -> None:
     root = tmp_path / "proj"
     build_project_1_6(root, memories=5)
-    snapshot = tree(root)
+    shared_logs.mkdir()
+    (shared_logs / "kuzu_learn.log").write_text("old\n")
+    snapshot = tree(tmp_path)
 
     report = migrate(root, Mode.DRY_RUN)
 
-    assert tree(root) == snapshot
+    assert tree(tmp_path) == snapshot
     pending = {n for n, s in statuses(report).items() if s is Status.PENDING}
-    assert pending == set(UPGRADE_NAMES) - {"bash_hooks_v1.7.0"}
+    assert pending == set(UPGRADE_NAMES)
     move = outcome(report, "database_location_v1.6.39")
     assert any(p.action == "move" and p.path.endswith("kuzu-memories/memories.db")
                for p in move.planned)
