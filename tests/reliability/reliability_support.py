@@ -39,6 +39,7 @@ def environment(home: Path, *plugins: str, **extra: str) -> dict[str, str]:
         PYTHONPATH=os.pathsep.join([str(PLUGINS_DIR), env.get("PYTHONPATH", "")]),
         KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD="1",
         KUZU_MEMORY_MIGRATIONS_PLUGINS=",".join(plugins),
+        COLUMNS="1000",  # rich would wrap long paths inside messages the tests look for
         **extra,
     )
     return env

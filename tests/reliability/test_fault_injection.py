@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+import reliability_slow_pack as slow
 from reliability_support import (
     AUTO,
     PRIVATE,
@@ -31,9 +32,6 @@ from reliability_support import (
     start,
     successes,
 )
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "plugins"))
-import reliability_slow_pack as slow  # noqa: E402
 
 TRIALS = int(os.environ.get("KMM_FAULT_TRIALS", "12"))
 SEED = int(os.environ.get("KMM_FAULT_SEED", "20251125"))

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
+import reliability_slow_pack as slow
 from reliability_support import AUTO, RUN, cli, digest_tree, environment, report_figures, start
 from reliability_support import successes as applied_history
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "plugins"))
-import reliability_slow_pack as slow  # noqa: E402
 
 ROUNDS = int(os.environ.get("KMM_RACE_ROUNDS", "2"))
 RUNNERS = int(os.environ.get("KMM_RACE_RUNNERS", "6"))

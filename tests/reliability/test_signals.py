@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 import signal
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from reliability_support import PRIVATE, RUN, cli, digest_tree, environment, start
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "plugins"))
-import reliability_slow_pack as slow  # noqa: E402
-
+import reliability_slow_pack as slow
 from kuzu_memory_migrations.engine.layout import ProjectLayout
 from kuzu_memory_migrations.engine.state import StateStore
+from reliability_support import PRIVATE, RUN, cli, digest_tree, environment, start
 
 
 def wait_for_a_journaled_change(root: Path, timeout: float = 30.0) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -182,16 +183,11 @@ class StateStore:
                 data = json.loads(raw)
                 if not isinstance(data, dict):
                     raise TypeError(f"expected a JSON object, found {type(data).__name__}")
+                _refuse_newer(path, data)  # before validating: a newer shape is not corruption
                 state = MigrationState.model_validate(data)
             except (ValueError, TypeError) as error:
                 detail = _explain(error)
                 raise StateError(f"{path} is corrupt ({detail}); {self._way_out()}") from error
-            if state.framework.format > FORMAT:
-                raise StateError(
-                    f"{path} was written by a newer kuzu-memory-migrations (state format "
-                    f"{state.framework.format}, this one reads {FORMAT}); upgrade "
-                    "kuzu-memory-migrations. Nothing was changed."
-                )
         for event in self._logged_events():
             state.apply_event(event)
         return state
@@ -230,6 +226,16 @@ class StateStore:
         path.replace(kept)
         self.layout.state_log.unlink(missing_ok=True)
         return str(kept)
+
+
+def _refuse_newer(path: Path, data: dict[str, Any]) -> None:
+    framework = data.get(STATE_KEY)
+    found = framework.get("format") if isinstance(framework, dict) else None
+    if isinstance(found, int) and found > FORMAT:
+        raise StateError(
+            f"{path} was written by a newer kuzu-memory-migrations (state format {found}, "
+            f"this one reads {FORMAT}); upgrade kuzu-memory-migrations. Nothing was changed."
+        )
 
 
 def _explain(error: Exception) -> str:
