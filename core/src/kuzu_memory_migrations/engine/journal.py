@@ -179,13 +179,10 @@ class Journal:
     def committed(self) -> bool:
         return any(record["kind"] == "commit" for record in self.records)
 
-    @property
-    def transactional_databases(self) -> list[Path]:
-        """Databases changed inside a Kuzu transaction: committed, no copy to restore."""
+    def databases(self, mode: str) -> list[Path]:
+        """Databases changed in `transaction` mode (no copy to restore) or from a `snapshot`."""
         return [
-            Path(r["path"])
-            for r in self.records
-            if r["kind"] == "database" and r.get("mode") == "transaction"
+            Path(r["path"]) for r in self.records if r["kind"] == "database" and r["mode"] == mode
         ]
 
     def touched_paths(self) -> Iterator[Path]:
@@ -259,11 +256,22 @@ class Journal:
     # -- undoing ------------------------------------------------------------------------
 
     def edited_since_commit(self) -> list[Path]:
-        """Paths changed after the migration finished: a later rollback would lose those edits."""
+        """Paths changed after the migration finished: a later rollback would lose those edits.
+
+        Database files are left out: Kuzu rewrites them on a mere open, so their bytes
+        cannot tell (`rollback` asks before restoring a database snapshot instead).
+        """
         after: dict[str, list[Any]] = next(
             (r["after"] for r in self.records if r["kind"] == "commit"), {}
         )
-        return [Path(key) for key, sig in after.items() if signature(Path(key)) != sig]
+        databases = {
+            str(path) + suffix for path in self.databases("snapshot") for suffix in ("", ".wal")
+        }
+        return [
+            Path(key)
+            for key, sig in after.items()
+            if key not in databases and signature(Path(key)) != sig
+        ]
 
     def undo(self) -> None:
         """Put every recorded path back as it was, newest change first."""

@@ -184,6 +184,13 @@ def rollback_applied(
                 f"{name!r}: files it changed were edited since it was applied ({listed}); "
                 "rolling back would lose those edits. Use --force to roll back anyway."
             )
+        if (databases := journal.databases("snapshot")) and not force:
+            raise RollbackRefused(
+                f"{name!r}: rolling back restores the copy of {databases[0]} taken before it "
+                f"ran ({journal.header.get('started', 'time unknown')}), which discards every "
+                "later change to that database, memories stored since included. Use --force "
+                "to restore it anyway."
+            )
         entry = project.catalog.entries.get(name)
         if entry is not None and not entry.cls(project_root=project.root).rollback():
             raise RollbackRefused(f"{name!r}: its rollback() returned False; nothing was changed")
@@ -209,7 +216,7 @@ def _rollback_source(project: Project, state: MigrationState, name: str) -> Jour
             f"(only the newest {KEPT_BACKUPS} applications are, and none for migrations "
             "applied by the old built-in system or by `stamp`); nothing was changed"
         )
-    if databases := journal.transactional_databases:
+    if databases := journal.databases("transaction"):
         raise RollbackRefused(
             f"{name!r} changed the database {databases[0]} in a Kuzu transaction, which keeps "
             "no copy to restore; undo it with a new migration instead. Nothing was changed."
@@ -218,10 +225,29 @@ def _rollback_source(project: Project, state: MigrationState, name: str) -> Jour
         other
         for other, entry in project.catalog.entries.items()
         if name in entry.spec.depends_on and other in state.applied_names()
-    )
+    ) + _later_on_the_same_database(project.layout, journal, state)
     if dependents:
         raise RollbackRefused(
             f"{name!r}: applied migrations depend on it ({', '.join(dependents)}); "
             "roll those back first"
         )
     return journal
+
+
+def _later_on_the_same_database(
+    layout: ProjectLayout, journal: Journal, state: MigrationState
+) -> list[str]:
+    """Applied migrations that changed this journal's databases after it: a restored copy
+    of the database would silently take their work away too."""
+    ours = {*journal.databases("snapshot"), *journal.databases("transaction")}
+    later: list[str] = []
+    for directory in sorted(layout.backups_dir.iterdir()):
+        if directory.name <= journal.directory.name or not ours:
+            continue
+        with contextlib.suppress(JournalError):
+            newer = Journal.load(directory)
+            name = str(newer.header.get("migration"))
+            theirs = {*newer.databases("snapshot"), *newer.databases("transaction")}
+            if ours & theirs and name in state.applied_names():
+                later.append(name)
+    return later

@@ -1,0 +1,115 @@
+"""Kuzu work is undone (transaction or file snapshot), and a database held open defers it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from reliability_support import PRIVATE
+
+from kuzu_memory_migrations import auto_migrate
+from kuzu_memory_migrations.contract.reports import Status
+from kuzu_memory_migrations.engine.project import Project
+from kuzu_memory_migrations.engine.recovery import RollbackRefused, rollback_applied
+from kuzu_memory_migrations.engine.runner import RunOptions, run
+from kuzu_memory_migrations.engine.state import StateStore
+from kuzu_memory_migrations.testing.projects import build_project_1_12, table_columns, table_names
+from kuzu_memory_migrations.testing.snapshot import database_digest
+
+HOLD = (
+    "import sys, kuzu; db = kuzu.Database(sys.argv[1]); kuzu.Connection(db);"
+    "print('holding', flush=True); sys.stdin.read()"
+)
+
+
+@pytest.fixture
+def database(tmp_path: Path, use_plugins: Callable[..., None]) -> Path:
+    use_plugins("reliability_db_pack")
+    return build_project_1_12(tmp_path / "project")
+
+
+def statuses(root: Path) -> dict[str, tuple[Status, str]]:
+    report = run(Project(root), RunOptions())
+    return {o.name: (o.status, o.reason) for o in report.outcomes}
+
+
+def test_failed_database_work_is_undone_both_ways(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = database_digest(database)
+    monkeypatch.setenv("KMM_DB_FAIL", "1")
+    found = statuses(database.parent.parent)
+    assert all(status is Status.FAILED for status, _ in found.values()), found
+    assert database_digest(database) == before
+    assert not database.with_name("memories.db.wal").exists()
+
+
+def test_applied_database_work_rolls_back_only_from_a_snapshot(database: Path) -> None:
+    root = database.parent.parent
+    before = database_digest(database)
+    found = statuses(root)
+    assert all(status is Status.APPLIED for status, _ in found.values()), found
+    assert "rel_flag" in table_columns(database, "Memory")
+    assert "RelNote" in table_names(database)
+
+    with pytest.raises(RollbackRefused, match="Kuzu transaction"):
+        rollback_applied(Project(root), "rel_schema_transaction")
+    with pytest.raises(RollbackRefused, match="rel_schema_snapshot_later"):
+        rollback_applied(Project(root), "rel_schema_snapshot", force=True)  # later work
+    with pytest.raises(RollbackRefused, match="discards every later change"):
+        rollback_applied(Project(root), "rel_schema_snapshot_later")
+    rollback_applied(Project(root), "rel_schema_snapshot_later", force=True)
+    assert "RelLater" not in table_names(database) and "RelNote" in table_names(database)
+    rollback_applied(Project(root), "rel_schema_snapshot", force=True)
+    assert "RelNote" not in table_names(database)
+    assert "rel_flag" in table_columns(database, "Memory")  # the earlier work stays
+    assert database_digest(database) != before
+    state = StateStore(Project(root).layout).load()
+    assert "rel_schema_snapshot" not in state.applied_names()
+
+
+@pytest.fixture
+def held(database: Path) -> Iterator[Path]:
+    """The database held open by another process, as kuzu-memory's MCP server does."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    yield database
+    holder.communicate(input="")
+
+
+def test_a_database_held_open_defers_and_is_retried_later(held: Path) -> None:
+    root = held.parent.parent
+    before = held.read_bytes()
+    found = statuses(root)
+    for name in found:
+        status, reason = found[name]
+        assert status is Status.DEFERRED, reason
+        assert str(held) in reason and "held open by another process" in reason
+    assert held.read_bytes() == before, "a deferred migration touched the database"
+    state = StateStore(Project(root).layout).load()
+    assert not state.framework.failures and not state.applied_names()
+    assert not list((root / PRIVATE).glob("journal/*"))
+    startup = auto_migrate(root)
+    assert startup.status in {"idle", "done"} and not startup.failed
+
+
+def test_after_the_holder_lets_go_the_deferred_work_applies(database: Path) -> None:
+    root = database.parent.parent
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    assert {s for s, _ in statuses(root).values()} == {Status.DEFERRED}
+    holder.communicate(input="")
+    assert {s for s, _ in statuses(root).values()} == {Status.APPLIED}
