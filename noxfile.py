@@ -66,3 +66,17 @@ def compat(session: nox.Session) -> None:
     session.run(
         "python", str(ROOT / "scripts" / "compat.py"), "--workdir", workdir, *session.posargs
     )
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site; any warning is an error (mkdocs build --strict).
+
+    The hook reference comes from the hookspec docstrings (mkdocstrings), the CLI reference
+    from the app's own --help (docs/hooks/cli_reference.py). `nox -s docs -- serve` previews.
+    """
+    install_project(session, "mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.27")
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", *session.posargs[1:])
+    else:
+        session.run("mkdocs", "build", "--strict", *session.posargs)
