@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from reliability_support import PRIVATE
-
 from kuzu_memory_migrations import auto_migrate
 from kuzu_memory_migrations.contract.reports import Status
 from kuzu_memory_migrations.engine.project import Project
@@ -18,6 +16,7 @@ from kuzu_memory_migrations.engine.runner import RunOptions, run
 from kuzu_memory_migrations.engine.state import StateStore
 from kuzu_memory_migrations.testing.projects import build_project_1_12, table_columns, table_names
 from kuzu_memory_migrations.testing.snapshot import database_digest
+from reliability_support import PRIVATE
 
 HOLD = (
     "import sys, kuzu; db = kuzu.Database(sys.argv[1]); kuzu.Connection(db);"

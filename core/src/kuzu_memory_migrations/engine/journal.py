@@ -9,6 +9,7 @@ Undo is idempotent: a crash during an undo is finished by replaying it again.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -121,12 +122,23 @@ def move_path(src: Path, dst: Path) -> None:
 
 
 def signature(path: Path) -> list[Any]:
-    """A cheap fingerprint of what is at `path` now, to detect later edits before a rollback."""
-    try:
-        info = path.lstat()
-    except FileNotFoundError:
-        return ["absent"]
-    return [_kind_of(path), info.st_size, info.st_mtime_ns]
+    """What is at `path` now, by content, to detect later edits before a rollback.
+
+    By content, not time: a file a later rollback put back byte for byte is not an edit.
+    """
+    kind = _kind_of(path)
+    if kind == "absent":
+        return [kind]
+    if kind == "symlink":
+        return [kind, os.readlink(path)]
+    mode = path.lstat().st_mode & 0o7777
+    if kind == "dir":
+        return [kind, mode, sorted(os.listdir(path))]
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return [kind, mode, digest.hexdigest()]
 
 
 @dataclass
@@ -250,7 +262,8 @@ class Journal:
             self._append(record)
 
     def commit(self) -> None:
-        after = {key: signature(Path(key)) for key in sorted(self._touched)}
+        skipped = self._database_files()
+        after = {key: signature(Path(key)) for key in sorted(self._touched - skipped)}
         self._append({"kind": "commit", "after": after})
 
     # -- undoing ------------------------------------------------------------------------
@@ -264,14 +277,17 @@ class Journal:
         after: dict[str, list[Any]] = next(
             (r["after"] for r in self.records if r["kind"] == "commit"), {}
         )
-        databases = {
-            str(path) + suffix for path in self.databases("snapshot") for suffix in ("", ".wal")
-        }
+        skipped = self._database_files()
         return [
             Path(key)
             for key, sig in after.items()
-            if key not in databases and signature(Path(key)) != sig
+            if key not in skipped and signature(Path(key)) != sig
         ]
+
+    def _database_files(self) -> set[str]:
+        return {
+            str(path) + suffix for path in self.databases("snapshot") for suffix in ("", ".wal")
+        }
 
     def undo(self) -> None:
         """Put every recorded path back as it was, newest change first."""

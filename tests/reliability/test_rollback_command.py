@@ -1,0 +1,125 @@
+"""`kuzu-memory-migrations rollback NAME`: undo an applied migration from its kept journal."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import reliability_slow_pack as slow
+from kuzu_memory_migrations import auto_migrate
+from kuzu_memory_migrations.cli.app import app
+from kuzu_memory_migrations.engine import recovery
+from kuzu_memory_migrations.engine.project import Project
+from kuzu_memory_migrations.engine.runner import RunOptions, run
+from reliability_support import PRIVATE, digest_tree, state_of
+from typer.testing import CliRunner
+
+LEGACY_KEYS = {"name", "version", "migration_type", "timestamp", "success", "message", "changes"}
+
+
+@pytest.fixture
+def applied(
+    tmp_path: Path,
+    use_plugins: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_environment: Path,
+) -> tuple[Path, dict[str, str]]:
+    """A project the slow pack was applied to, and its tree before that."""
+    monkeypatch.setenv("KMM_SLOW_DELAY", "0")
+    monkeypatch.setenv("COLUMNS", "1000")
+    use_plugins("reliability_slow_pack")
+    root = tmp_path / "project"
+    slow.seed(root)
+    before = digest_tree(root, isolated_environment)
+    assert run(Project(root), RunOptions()).ok
+    return root, before
+
+
+def rollback(root: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["rollback", *args, "--project-root", str(root)])
+    return result.exit_code, result.output
+
+
+def test_rollback_restores_files_and_counts_it_not_applied(
+    applied: tuple[Path, dict[str, str]],
+) -> None:
+    root, _ = applied
+    code, out = rollback(root, "rel_remove_obsolete", "--yes", "--json")
+    assert code == 0, out
+    assert str(root / ".kuzu-memory" / "obsolete.log") in json.loads(out)["restored"]
+    assert (root / ".kuzu-memory" / "obsolete.log").read_text() == slow.payload("obsolete")
+    assert (root / ".kuzu-memory" / "new" / "deep" / "more.txt").read_text() == "deep"
+    ledger = json.loads((root / slow.LEDGER).read_text())["applied"]
+    assert "rel_remove_obsolete" not in ledger
+    state = state_of(root)
+    last = state["history"][-1]
+    assert set(last) == LEGACY_KEYS and last["message"] == "rolled back" and not last["success"]
+    assert not any(e["success"] and e["name"] == "rel_remove_obsolete" for e in state["history"])
+
+    startup = auto_migrate(root)  # the start-up path does not undo the user's rollback
+    assert "rel_remove_obsolete" not in startup.applied
+    assert (root / ".kuzu-memory" / "obsolete.log").exists()
+    again = run(Project(root), RunOptions())  # an explicit run applies it again
+    assert [o.name for o in again.outcomes if o.status.value == "applied"] == [
+        "rel_remove_obsolete"
+    ]
+
+
+def test_rollback_of_everything_gives_back_the_original_project(
+    applied: tuple[Path, dict[str, str]], isolated_environment: Path
+) -> None:
+    root, before = applied
+    for name in reversed(slow.register_migrations()):
+        code, out = rollback(root, name.name, "--yes")
+        assert code == 0, out
+    assert digest_tree(root, isolated_environment) == before  # ~/.claude/ it created: gone
+
+
+def test_rollback_refuses_over_later_edits_unless_forced(
+    applied: tuple[Path, dict[str, str]],
+) -> None:
+    root, _ = applied
+    ledger = root / slow.LEDGER
+    ledger.write_text('{"applied": [], "edited": "by hand"}')
+    code, out = rollback(root, "rel_remove_obsolete", "--yes")
+    assert code == 1 and str(ledger) in out and "--force" in out
+    assert (root / ".kuzu-memory" / "obsolete.log").exists() is False
+    code, out = rollback(root, "rel_remove_obsolete", "--yes", "--force", "--json")
+    assert code == 0 and str(ledger) in json.loads(out)["overwritten"]
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("rel_move_folder", "rel_remove_obsolete"),  # an applied migration depends on it
+        ("no_such_migration", "is not applied"),
+    ],
+)
+def test_rollback_refuses_clearly(
+    applied: tuple[Path, dict[str, str]], name: str, fragment: str
+) -> None:
+    root, _ = applied
+    before = digest_tree(root)
+    code, out = rollback(root, name, "--yes")
+    assert code == 1 and fragment in out and name in out
+    assert digest_tree(root) == before
+
+
+def test_backups_are_private_and_bounded(
+    applied: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = applied
+    backups = root / PRIVATE / "backups"
+    assert stat.S_IMODE(backups.stat().st_mode) == 0o700
+    assert stat.S_IMODE((root / PRIVATE).stat().st_mode) == 0o700
+    assert len(list(backups.iterdir())) == 5
+    monkeypatch.setattr(recovery, "KEPT_BACKUPS", 2)
+    for name in ("rel_remove_obsolete", "rel_user_settings"):
+        assert rollback(root, name, "--yes")[0] == 0
+    assert run(Project(root), RunOptions()).ok
+    assert len(list(backups.iterdir())) == 2
+    code, out = rollback(root, "rel_write_files", "--yes")
+    assert code == 1 and "no backup of its changes is kept" in out
