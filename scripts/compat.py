@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,13 +192,15 @@ class Venv:
 
 
 ROWS_CODE = """
-import json, sys
+import json, pathlib, sys
 from kuzu_memory_migrations.testing.projects import memory_rows
-rows = memory_rows(__import__("pathlib").Path(sys.argv[1]))
+rows = memory_rows(pathlib.Path(sys.argv[1]))
 print(json.dumps([{"id": r["id"], "content": r["content"]} for r in rows]))
 """
+"""Reads a database in the new venv, the one with kuzu and this repo's read-only helper."""
 DRAIN_CODE = """
-import asyncio, sys
+import asyncio, logging, sys
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)
 from kuzu_memory.mcp.queue_processor import HookQueueProcessor
 asyncio.run(HookQueueProcessor(sys.argv[1])._process_queue())
 """
@@ -278,34 +280,43 @@ def build_old_project(box: Sandbox, project: Path) -> None:
     run(["kuzu-memory", "install", "claude-code", "--project-root", "."], env=env, cwd=project)
 
 
-def migrate(box: Sandbox, project: Path, checks: Checks) -> list[dict[str, Any]]:
+def migrations_cli(box: Sandbox, project: Path, command: str) -> tuple[int, dict[str, Any]]:
+    """`kuzu-memory-migrations COMMAND --json` on the project: its exit status and answer."""
+    args = ["kuzu-memory-migrations", command, "--project-root", str(project), "--json"]
+    done = run(args, env=box.env(box.new), cwd=project, check=False)
+    answer = first_json(done.stdout)
+    if not isinstance(answer, dict):
+        raise StepFailed(
+            f"`{' '.join(args)}` exited {done.returncode} without a JSON answer\n"
+            f"stdout:\n{tail(done.stdout)}\nstderr:\n{tail(done.stderr)}"
+        )
+    return done.returncode, answer
+
+
+def migrate(box: Sandbox, project: Path, checks: Checks) -> None:
     """`kuzu-memory-migrations status` then `run`, before any 1.12.11 command touches it."""
-    env = box.env(box.new)
-    at = ["--project-root", str(project), "--json"]
-    before = first_json(run(["kuzu-memory-migrations", "status", *at], env=env, cwd=project).stdout)
+    _, before = migrations_cli(box, project, "status")
     pending = [item["name"] for item in before["pending"]]
     checks.check("status lists pending migrations", bool(pending), ", ".join(pending))
-    done = run(["kuzu-memory-migrations", "run", *at], env=env, cwd=project, check=False)
-    report = first_json(done.stdout) or {}
-    outcomes: list[dict[str, Any]] = report.get("outcomes", [])
+    exit_status, report = migrations_cli(box, project, "run")
+    outcomes: list[dict[str, Any]] = report["outcomes"]
     for outcome in outcomes:
-        print(f"       {outcome['name']:<32} {outcome['status']:<15} {outcome.get('reason', '')}")
-    bad = [
-        f"{o['name']} {o['status']}: {o.get('reason', '')}"
+        print(f"       {outcome['name']:<32} {outcome['status']:<15} {outcome['reason']}")
+    errors = [
+        f"{o['name']} {o['status']}: {o['reason']}"
         for o in outcomes
         if o["status"] not in {"applied", "not_applicable"}
     ]
-    errors = bad + report.get("problems", []) + ([report["error"]] if report.get("error") else [])
+    errors += report["problems"] + ([report["error"]] if report["error"] else [])
     applied = sum(o["status"] == "applied" for o in outcomes)
     checks.check(
         "`kuzu-memory-migrations run` succeeded",
-        done.returncode == 0 and not errors,
-        f"exit {done.returncode}, {applied} applied" + "".join(f"; {e}" for e in errors),
+        exit_status == 0 and not errors,
+        f"exit {exit_status}, {applied} applied" + "".join(f"; {e}" for e in errors),
     )
-    after = first_json(run(["kuzu-memory-migrations", "status", *at], env=env, cwd=project).stdout)
+    _, after = migrations_cli(box, project, "status")
     left = [item["name"] for item in after["pending"]]
     checks.check("nothing pending afterwards", not left, ", ".join(left))
-    return outcomes
 
 
 def history(project: Path) -> list[str]:
@@ -414,9 +425,10 @@ def check_hooks(box: Sandbox, project: Path, checks: Checks) -> None:
                 repr(context[:160]),
             )
     queued = sorted(path.name for path in box.queue.glob("*.json"))
+    drained = ""
     if queued:
         print(f"       queued for the MCP server: {', '.join(queued)}; draining it as it would")
-        run([box.new.python, "-c", DRAIN_CODE, box.queue], env=env, cwd=project)
+        drained = run([box.new.python, "-c", DRAIN_CODE, box.queue], env=env, cwd=project).stderr
         left = sorted(path.name for path in box.queue.rglob("*.json"))
         checks.check("1.12.11 worked off the hook queue", not left, f"left: {left}")
     learned = _wait_for(
@@ -425,9 +437,11 @@ def check_hooks(box: Sandbox, project: Path, checks: Checks) -> None:
     checks.check("PostToolUse hook: 1.12.11 learned the assistant's message", learned, LEARNED)
     sessions_after = session_rows(box, project)
     checks.check(
-        "SessionStart hook: 1.12.11 recorded the session",
-        sessions_after > sessions_before,
-        f"'Session started' memories {sessions_before} -> {sessions_after}",
+        "SessionStart hook: 1.12.11 stored the session",
+        f"Session start memory stored for project: {project.name}" in drained
+        or sessions_after > sessions_before,
+        f"'Session started' rows {sessions_before} -> {sessions_after}"
+        + (" (a duplicate of 1.6.32's, skipped)" if sessions_after == sessions_before else ""),
     )
 
 
@@ -436,7 +450,7 @@ def session_rows(box: Sandbox, project: Path) -> int:
     return sum(row["content"].startswith("Session started in") for row in rows)
 
 
-def _wait_for(condition: Any, seconds: float = 20.0) -> bool:
+def _wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
     """Poll: 1.12.11's CLI learn hook hands its work to a background process."""
     deadline = time.monotonic() + seconds
     while True:
@@ -448,9 +462,10 @@ def _wait_for(condition: Any, seconds: float = 20.0) -> bool:
 
 
 def compare(
-    box: Sandbox, project: Path, control: Path, stored: dict[str, str], checks: Checks
+    box: Sandbox, project: Path, control: Path, stored_rows: list[dict[str, str]], checks: Checks
 ) -> None:
     """The point of it all: the same 1.6.32 project, with and without the migration."""
+    stored = {row["content"]: row["id"] for row in stored_rows}
     migrated = recall_all(box, project, stored)
     orphaned = recall_all(box, control, stored)
     print(f"\n       {'memory stored by 1.6.32':<66} migrated  control")
@@ -466,10 +481,76 @@ def compare(
         not any(orphaned.values()),
         f"{sum(orphaned.values())} of {len(MEMORIES)} found",
     )
+    left_behind = box.rows(control / "kuzu-memories" / "memories.db")
+    in_new = [
+        r for r in box.rows(control / ".kuzu-memory" / "memories.db") if r["content"] in stored
+    ]
+    checks.check(
+        "control: the old database is orphaned, not deleted",
+        len(left_behind) == len(stored_rows) and not in_new,
+        f"kuzu-memories/ keeps {len(left_behind)} rows, .kuzu-memory/ has {len(in_new)} of them",
+    )
+
+
+def first_use_changed_nothing(
+    box: Sandbox, project: Path, stored_rows: list[dict[str, str]], ours: list[str], checks: Checks
+) -> None:
+    """1.12.11's start-up migrations ran on the migrated project: they must find nothing to do."""
+    extra = [name for name in history(project) if name not in ours]
+    checks.check(
+        f"{NEW} found nothing left to migrate (its state file was ours)",
+        not extra,
+        f"it ran {extra}" if extra else f"{len(ours)} history entries",
+    )
+    ok, detail = kept_all(stored_rows, box.rows(project / ".kuzu-memory" / "memories.db"))
+    checks.check(f"{NEW}'s start-up purged nothing", ok, detail)
+
+
+def store_again(box: Sandbox, project: Path, stored: dict[str, str], checks: Checks) -> None:
+    """1.12.11 skips a new memory whose content_hash exists: the back-filled hash must be its own.
+
+    1.12.11's own `data_maintenance_v1.9.0` back-fills sha256 of the raw content, which never
+    matches the hash of the lower-cased text it computes, so an old memory stored again doubles.
+    """
+    content = MEMORIES[-1][0]
+    run(["kuzu-memory", "memory", "store", content], env=box.env(box.new), cwd=project)
+    rows = box.rows(project / ".kuzu-memory" / "memories.db")
+    ids = [row["id"] for row in rows if row["content"] == content]
+    checks.check(
+        f"{NEW} takes a 1.6.32 memory stored again as a duplicate",
+        ids == [stored[content]],
+        f"rows of {content!r}: {ids}, 1.6.32's id {stored[content]}",
+    )
 
 
 def _yes(found: bool) -> str:
     return "found" if found else "-"
+
+
+def scenario(box: Sandbox, checks: Checks, timer: Timer) -> None:
+    """Make the project with 1.6.32, copy it, migrate it, then use both copies with 1.12.11."""
+    project, control = box.root / "project", box.root / "control"
+    with timer.phase(f"a project made by kuzu-memory {OLD}"):
+        build_old_project(box, project)
+        stored_rows = box.rows(project / "kuzu-memories" / "memories.db")
+        stored = {row["content"]: row["id"] for row in stored_rows}
+        checks.check(
+            f"{OLD} stored the memories in kuzu-memories/memories.db",
+            all(content in stored for content, _ in MEMORIES),
+            f"{len(stored_rows)} rows",
+        )
+        shutil.copytree(project, control, symlinks=True)
+    with timer.phase(f"migrate with kuzu-memory-migrations beside kuzu-memory {NEW}"):
+        migrate(box, project, checks)
+        ours = history(project)
+        ok, detail = kept_all(stored_rows, box.rows(project / ".kuzu-memory" / "memories.db"))
+        checks.check("every row is in .kuzu-memory/memories.db", ok, detail)
+    with timer.phase(f"kuzu-memory {NEW} recalls: migrated project vs. unmigrated copy"):
+        compare(box, project, control, stored_rows, checks)
+        first_use_changed_nothing(box, project, stored_rows, ours, checks)
+        store_again(box, project, stored, checks)
+    with timer.phase(f"the Claude Code hooks, run by kuzu-memory {NEW}"):
+        check_hooks(box, project, checks)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -499,45 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(
                     f"       {venv.path.name}: " + ", ".join(f"{k} {v}" for k, v in found.items())
                 )
-        box = Sandbox(folder, old, new)
-        project, control = folder / "project", folder / "control"
-        with timer.phase(f"a project made by kuzu-memory {OLD}"):
-            build_old_project(box, project)
-            stored_rows = box.rows(project / "kuzu-memories" / "memories.db")
-            stored = {row["content"]: row["id"] for row in stored_rows}
-            checks.check(
-                f"{OLD} stored the memories in kuzu-memories/memories.db",
-                all(content in stored for content, _ in MEMORIES),
-                f"{len(stored_rows)} rows",
-            )
-            shutil.copytree(project, control, symlinks=True)
-        with timer.phase(f"migrate with kuzu-memory-migrations beside kuzu-memory {NEW}"):
-            migrate(box, project, checks)
-            ours = history(project)
-            ok, detail = kept_all(stored_rows, box.rows(project / ".kuzu-memory" / "memories.db"))
-            checks.check("every row is in .kuzu-memory/memories.db", ok, detail)
-        with timer.phase(f"kuzu-memory {NEW} recalls: migrated project vs. unmigrated copy"):
-            compare(box, project, control, stored, checks)
-            extra = [name for name in history(project) if name not in ours]
-            checks.check(
-                f"{NEW} found nothing left to migrate (its state file was ours)",
-                not extra,
-                f"it ran {extra}" if extra else f"{len(ours)} history entries",
-            )
-            ok, detail = kept_all(stored_rows, box.rows(project / ".kuzu-memory" / "memories.db"))
-            checks.check(f"{NEW}'s start-up purged nothing", ok, detail)
-            orphans = box.rows(control / "kuzu-memories" / "memories.db")
-            checks.check(
-                "control: the old database is orphaned, not deleted",
-                len(orphans) == len(stored_rows)
-                and not any(
-                    r["content"] in stored
-                    for r in box.rows(control / ".kuzu-memory" / "memories.db")
-                ),
-                f"kuzu-memories/ keeps {len(orphans)} rows, .kuzu-memory/ has none of them",
-            )
-        with timer.phase(f"the Claude Code hooks, run by kuzu-memory {NEW}"):
-            check_hooks(box, project, checks)
+        scenario(Sandbox(folder, old, new), checks, timer)
     except StepFailed as error:
         checks.check("every step ran", False, str(error))
     finally:
