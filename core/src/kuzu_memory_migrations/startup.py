@@ -1,20 +1,19 @@
 """`auto_migrate`: the call a host makes at every start. It never raises and never waits.
 
 When nothing changed since the last complete run it answers from a few stat calls: only
-the standard library is imported on that path (no pack, no pydantic, no kuzu).
+`os`, `sys` and `time` are used on that path (no pack, no pydantic, no kuzu, no pathlib).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-TYPE_CHECKING = False  # typing itself costs ms on the start-up path
 
 from .engine import fastpath
-from .engine.layout import ProjectLayout
 
+TYPE_CHECKING = False  # typing itself costs ms on the start-up path
 if TYPE_CHECKING:
     from .contract.reports import RunReport
+    from .engine.layout import ProjectLayout
 
 
 class StartupReport:
@@ -54,9 +53,14 @@ class StartupReport:
 def auto_migrate(project_root: str | os.PathLike[str] | None = None) -> StartupReport:
     """Apply whatever is pending for the project, quietly; report instead of raising."""
     try:
-        layout = ProjectLayout(Path(project_root) if project_root is not None else Path.cwd())
-        if fastpath.is_idle(layout):
+        root = os.fspath(project_root) if project_root is not None else os.getcwd()
+        if fastpath.is_idle(root):
             return StartupReport("idle")
+        from pathlib import Path
+
+        from .engine.layout import ProjectLayout
+
+        layout = ProjectLayout(Path(root))
         if not layout.is_project():
             return StartupReport("not_a_project", f"{layout.root} has no .kuzu-memory/")
         return _migrate(layout)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 MEMORY_DIR = ".kuzu-memory"
 LEGACY_MEMORY_DIR = "kuzu-memories"
+WORK_DIR = f"{MEMORY_DIR}/migrations"
+IDLE_STAMP = f"{WORK_DIR}/idle"
+"""Relative to the project root: the fast path finds it without pathlib."""
+
+TYPE_CHECKING = False  # pathlib alone would double the start-up path's import time
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class ProjectLayout:
@@ -32,7 +38,7 @@ class ProjectLayout:
     @property
     def work_dir(self) -> Path:
         """Private (0700) folder for the journal, backups, lock and fast-path stamp."""
-        return self.memory_dir / "migrations"
+        return self.root / WORK_DIR
 
     @property
     def state_log(self) -> Path:
@@ -57,7 +63,7 @@ class ProjectLayout:
 
     @property
     def idle_stamp(self) -> Path:
-        return self.work_dir / "idle"
+        return self.root / IDLE_STAMP
 
     @property
     def database(self) -> Path:
@@ -75,6 +81,8 @@ class ProjectLayout:
 
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest ancestor holding `.kuzu-memory/`, else the starting folder."""
+    from pathlib import Path
+
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / MEMORY_DIR).is_dir():

@@ -110,6 +110,8 @@ class _Run:
     standing: dict[str, Status] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
     _overlay: dict[Any, Any] = field(default_factory=dict)
+    environment: fastpath.Snapshot = field(default_factory=fastpath.Snapshot)
+    """Taken before any pack is loaded: a pack installed during the run is seen next time."""
 
     def __post_init__(self) -> None:
         self.state = self.project.store.load()
@@ -449,7 +451,10 @@ class _Run:
             return
         deferred = any(o.status is Status.DEFERRED for o in self.report.outcomes)
         fastpath.write_stamp(
-            self.project.layout, retry_in=DEFER_RETRY_SECONDS if deferred else None
+            self.project.layout,
+            self.environment,
+            sources=fastpath.plugin_sources(self.project),
+            retry_in=DEFER_RETRY_SECONDS if deferred else None,
         )
 
     def _call_hook(self, name: str, **kwargs: Any) -> None:

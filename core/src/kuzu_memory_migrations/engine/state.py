@@ -167,8 +167,8 @@ class StateStore:
 
     def _way_out(self) -> str:
         return (
-            f"move it aside (or restore it from a backup) to start again; "
-            f"`kuzu-memory-migrations reset --yes` replaces it and keeps the old bytes beside it"
+            "move it aside (or restore it from a backup) to start again; "
+            "`kuzu-memory-migrations reset --yes` replaces it and keeps the old bytes beside it"
         )
 
     def load(self) -> MigrationState:
@@ -212,9 +212,19 @@ class StateStore:
         state.apply_event(event)
 
     def save(self, state: MigrationState) -> None:
-        """Fold everything into the JSON file atomically, then drop the log."""
-        self.layout.memory_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.layout.state_file, state.to_json().encode("utf-8"))
+        """Fold everything into the JSON file atomically, then drop the log.
+
+        An unchanged state is not rewritten: its file signature is what keeps the fast
+        path's stamp valid for every environment that found the project idle.
+        """
+        data = state.to_json().encode("utf-8")
+        try:
+            unchanged = self.layout.state_file.read_bytes() == data
+        except FileNotFoundError:
+            unchanged = False
+        if not unchanged:
+            self.layout.memory_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.layout.state_file, data)
         self.layout.state_log.unlink(missing_ok=True)
 
     def preserve_and_reset(self) -> str | None:
