@@ -9,12 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from packs_support import EXAMPLE_SRC, UPGRADES_SRC
+from packs_support import EXAMPLE_SRC, TEST_PLUGIN, UPGRADES, UPGRADES_SRC
 
 HERE = Path(__file__).parent
-UPGRADES = "kuzu_memory_upgrades.plugin"
-EXAMPLE = "kuzu_memory_example_pack.plugin"
-TEST_PLUGIN = "packs_test_plugin"
 
 
 @pytest.fixture
@@ -43,7 +40,7 @@ def shared_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-BASH_SCRIPT = '#!/bin/bash\necho \'{"continue": true}\'\n'
+BASH_SCRIPT = "#!/bin/bash\necho '{\"continue\": true}'\n"
 
 
 @pytest.fixture

@@ -19,6 +19,9 @@ from kuzu_memory_migrations.engine.runner import Mode, RunOptions, run
 REPO = Path(__file__).resolve().parents[2]
 UPGRADES_SRC = REPO / "plugins" / "kuzu-memory-upgrades" / "src"
 EXAMPLE_SRC = REPO / "plugins" / "example-pack" / "src"
+UPGRADES = "kuzu_memory_upgrades.plugin"
+EXAMPLE = "kuzu_memory_example_pack.plugin"
+TEST_PLUGIN = "packs_test_plugin"
 FRAMEWORK_FILES = (".kuzu-memory/migrations", ".kuzu-memory/migration_state.json")
 """The framework's own bookkeeping: written by every applying run, not by a migration."""
 

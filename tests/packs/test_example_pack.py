@@ -38,10 +38,18 @@ def installed(
 
     def install(version: str = "1.12.11", *extra: str, upgrades: bool = True) -> None:
         site = tmp_path / f"site-{version}"
-        _dist(site, "kuzu-memory-upgrades", version,
-              "kuzu_memory_upgrades = kuzu_memory_upgrades.plugin")
-        _dist(site, "kuzu-memory-example-pack", "0.1.0",
-              "kuzu_memory_example_pack = kuzu_memory_example_pack.plugin")
+        _dist(
+            site,
+            "kuzu-memory-upgrades",
+            version,
+            "kuzu_memory_upgrades = kuzu_memory_upgrades.plugin",
+        )
+        _dist(
+            site,
+            "kuzu-memory-example-pack",
+            "0.1.0",
+            "kuzu_memory_example_pack = kuzu_memory_example_pack.plugin",
+        )
         monkeypatch.syspath_prepend(str(site))
         load(*(["kuzu_memory_upgrades"] if upgrades else []), "kuzu_memory_example_pack", *extra)
 

@@ -7,10 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import UPGRADES
 from kuzu_memory_migrations import Status
 from kuzu_memory_migrations.testing.projects import build_project_1_6, memory_rows
-from packs_support import FRAMEWORK_FILES, UPGRADE_NAMES, migrate, outcome, statuses, tree
+from packs_support import FRAMEWORK_FILES, UPGRADE_NAMES, UPGRADES, migrate, outcome, statuses, tree
 
 OVERLAPS = {
     # schema_columns_v1.8.1 adds any Memory column still missing, these two included.

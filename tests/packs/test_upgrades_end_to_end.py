@@ -21,8 +21,12 @@ from packs_support import FRAMEWORK_FILES, UPGRADE_NAMES, migrate, outcome, stat
 
 pytestmark = pytest.mark.usefixtures("upgrades")
 
-NEW_COLUMNS = {"knowledge_type": "note", "project_tag": "", "source_speaker": "user",
-               "embedding": None}
+NEW_COLUMNS = {
+    "knowledge_type": "note",
+    "project_tag": "",
+    "source_speaker": "user",
+    "embedding": None,
+}
 
 
 def _hash(content: str) -> str:
@@ -102,10 +106,13 @@ def test_a_dry_run_changes_no_byte_and_shows_the_whole_upgrade(
     pending = {n for n, s in statuses(report).items() if s is Status.PENDING}
     assert pending == set(UPGRADE_NAMES)
     move = outcome(report, "database_location_v1.6.39")
-    assert any(p.action == "move" and p.path.endswith("kuzu-memories/memories.db")
-               for p in move.planned)
+    assert any(
+        p.action == "move" and p.path.endswith("kuzu-memories/memories.db") for p in move.planned
+    )
     # Database work after the (previewed) move reads the database where it still is.
     columns = outcome(report, "schema_columns_v1.8.1")
-    assert columns.changes == ["ALTER TABLE Memory ADD embedding FLOAT[384]",
-                               "ALTER TABLE Memory ADD source_speaker STRING DEFAULT 'user'"]
+    assert columns.changes == [
+        "ALTER TABLE Memory ADD embedding FLOAT[384]",
+        "ALTER TABLE Memory ADD source_speaker STRING DEFAULT 'user'",
+    ]
     assert outcome(report, "content_hash_backfill_v1.9.0").reason.startswith("Back-filled 4")

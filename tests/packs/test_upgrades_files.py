@@ -54,7 +54,8 @@ def test_async_hooks_nested_shape_keeps_enhance_sync_and_the_user_hook(tmp_path:
     assert _nested(hooks, "PostToolUse")["async"] is True
     assert "async" not in _nested(hooks, "UserPromptSubmit")
     assert hooks["PostToolUse"][1] == {
-        "matcher": "Edit|Write", "hooks": [{"type": "command", "command": USER_HOOK_COMMAND}]
+        "matcher": "Edit|Write",
+        "hooks": [{"type": "command", "command": USER_HOOK_COMMAND}],
     }
     assert result["permissions"] == {"allow": ["Bash(ls)"]}
     assert result["_comment"] == settings["_comment"]
@@ -174,7 +175,9 @@ def test_config_defaults_on_config_json_keep_user_values(tmp_path: Path) -> None
 
     assert outcome(report, "config_defaults_v1.7.0").status is Status.APPLIED
     assert json.loads(config.read_text()) == {
-        "queue_dir": "/var/q", "hooks": {"other": 1, "use_bash_hooks": True}, "debug": True
+        "queue_dir": "/var/q",
+        "hooks": {"other": 1, "use_bash_hooks": True},
+        "debug": True,
     }
     assert "config_defaults_v1.7.0" not in statuses(migrate(root))
 
@@ -191,7 +194,8 @@ def test_cleanup_removes_both_log_folders(tmp_path: Path, shared_logs: Path) -> 
     report = migrate(root)
 
     assert outcome(report, "cleanup_logs_v1.8.0").changes == [
-        f"Removed {root / '.kuzu-memory' / 'logs'}", f"Removed {shared_logs}"
+        f"Removed {root / '.kuzu-memory' / 'logs'}",
+        f"Removed {shared_logs}",
     ]
     assert not (root / ".kuzu-memory" / "logs").exists()
     assert not shared_logs.exists()
@@ -200,8 +204,15 @@ def test_cleanup_removes_both_log_folders(tmp_path: Path, shared_logs: Path) -> 
 def test_cleanup_counts_as_applied_where_1_12_ran_its_predecessor(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     build_project_1_6(root)
-    entry = {"name": "cleanup_old_logs_v1.8.0", "version": "1.8.0", "migration_type": "cleanup",
-             "timestamp": "2026-11-25T10:00:00", "success": True, "message": "ok", "changes": []}
+    entry = {
+        "name": "cleanup_old_logs_v1.8.0",
+        "version": "1.8.0",
+        "migration_type": "cleanup",
+        "timestamp": "2026-11-25T10:00:00",
+        "success": True,
+        "message": "ok",
+        "changes": [],
+    }
     (root / ".kuzu-memory" / "migration_state.json").write_text(
         json.dumps({"last_version": "1.12.11", "history": [entry]}, indent=2)
     )

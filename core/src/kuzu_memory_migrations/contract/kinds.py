@@ -37,8 +37,10 @@ class ConfigMigration(Migration):
         from ruamel.yaml import YAML
         from ruamel.yaml.error import YAMLError
 
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
         try:
-            data = YAML(typ="rt").load(self.read_text(target))
+            data = yaml.load(self.read_text(target))
         except YAMLError as error:
             raise ConfigFileError(f"{target}: invalid YAML: {error}") from error
         if data is None:
@@ -56,6 +58,8 @@ class ConfigMigration(Migration):
 
         buffer = io.StringIO()
         yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        yaml.width = 4096  # never fold a long value (a path, say) onto two lines
         yaml.indent(mapping=2, sequence=4, offset=2)
         yaml.dump(data, buffer)
         self.write_text(target, buffer.getvalue())

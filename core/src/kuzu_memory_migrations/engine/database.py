@@ -88,9 +88,14 @@ class DatabaseSession:
             self.in_transaction = False
 
     def rollback(self) -> None:
+        """Roll back; Kuzu may already have cancelled a transaction whose statement failed."""
         if self.in_transaction:
             self.in_transaction = False
-            self.execute("ROLLBACK")
+            try:
+                self.execute("ROLLBACK")
+            except DatabaseError as error:
+                if "No active transaction" not in str(error):
+                    raise
 
     def tables(self) -> list[str]:
         return [row["name"] for row in self.execute("CALL show_tables() RETURN *")]

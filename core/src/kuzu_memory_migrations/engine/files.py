@@ -67,7 +67,8 @@ class FileOps:
     journal: Journal | None = None
     dry_run: bool = False
     planned: list[PlannedChange] = field(default_factory=list)
-    _overlay: dict[Path, bytes | None] = field(default_factory=dict)
+    _overlay: dict[Path, bytes | Path | None] = field(default_factory=dict)
+    """A dry run's changes: new bytes, None (removed), or the real path it was moved from."""
     _allowed: tuple[Path, ...] = ()
     _private: Path = field(init=False, default=Path())
 
@@ -115,7 +116,7 @@ class FileOps:
 
     # -- reading (sees a dry run's pending changes) ------------------------------------
 
-    def _pending(self, path: Path) -> bytes | bool | None:
+    def _pending(self, path: Path) -> bytes | Path | bool | None:
         """What a dry run changed at `path` (or above it); False when it changed nothing."""
         for candidate in (path, *path.parents):
             if candidate in self._overlay:
@@ -124,6 +125,8 @@ class FileOps:
                     return value
                 if value is None:
                     return None
+                if isinstance(value, Path):  # inside a folder the dry run moved
+                    return value / path.relative_to(candidate)
         return False
 
     def exists(self, path: Path | str) -> bool:
@@ -131,6 +134,8 @@ class FileOps:
         pending = self._pending(absolute)
         if pending is False:
             return absolute.exists()
+        if isinstance(pending, Path):
+            return pending.exists()
         return pending is not None
 
     def read_bytes(self, path: Path | str) -> bytes:
@@ -140,7 +145,7 @@ class FileOps:
             raise FileNotFoundError(f"{absolute} (removed earlier in this dry run)")
         if isinstance(pending, bytes):
             return pending
-        return absolute.read_bytes()
+        return (pending if isinstance(pending, Path) else absolute).read_bytes()
 
     def read_text(self, path: Path | str) -> str:
         return self.read_bytes(path).decode("utf-8")
@@ -223,10 +228,8 @@ class FileOps:
             return False
         if self.dry_run:
             self.planned.append(PlannedChange("move", source, target=target))
-            moved = self._overlay.get(source, _FOLDER if source.is_dir() else None)
-            if moved is None:
-                moved = source.read_bytes()
-            self._overlay[target] = moved
+            # Refer to the real source rather than read it: it may be a large database.
+            self._overlay[target] = self._overlay.get(source, source)
             self._overlay[source] = None
             return True
         if self.journal is not None:

@@ -82,6 +82,8 @@ def first_opinion(
         origin = project.plugins.record_of(impl.plugin_name).origin
         try:
             answer = impl.function(*(arguments[name] for name in impl.argnames))
+        except MigrationDeferred:
+            raise  # e.g. the database is held open: not the plugin's fault
         except Exception as error:
             where = "check_applicable()" if impl.plugin_name == CORE_PLUGIN else "check_migration"
             raise HookError(f"{where} of {origin} raised {_describe(error)}") from error
@@ -188,14 +190,20 @@ class _Run:
             **extra,
         )
 
-    def _unmet_dependency(self, entry: CatalogEntry) -> str | None:
+    def _unmet_dependency(self, entry: CatalogEntry) -> tuple[Status, str] | None:
+        """Why a dependency keeps this migration from running now: deferred with it, or blocked."""
         met = set(MET)
         if not self.applying:
             met.add(Status.PENDING)  # in a plan, what would be applied counts as applied
         for dep in entry.spec.depends_on:
             status = self.standing.get(dep)
+            if status is Status.DEFERRED:
+                return Status.DEFERRED, f"waits for {dep}, which was deferred"
             if status is not None and status not in met:
-                return f"depends on {dep}, which is {status.value.replace('_', ' ')}"
+                return (
+                    Status.BLOCKED,
+                    f"depends on {dep}, which is {status.value.replace('_', ' ')}",
+                )
         return None
 
     def _failed_before(self, entry: CatalogEntry) -> str | None:
@@ -221,8 +229,8 @@ class _Run:
             return self._outcome(entry, Status.BLOCKED, self.blocked[entry.name]), None
         if self.options.types and entry.spec.migration_type not in self.options.types:
             return self._outcome(entry, Status.FILTERED, "not selected by --type"), None
-        if reason := self._unmet_dependency(entry):
-            return self._outcome(entry, Status.BLOCKED, reason), None
+        if unmet := self._unmet_dependency(entry):
+            return self._outcome(entry, *unmet), None
         if reason := self._failed_before(entry):
             return self._outcome(entry, Status.FAILED, reason), None
         try:
@@ -236,6 +244,9 @@ class _Run:
             )
             migration.bind(context, files)
             answer, decider = first_opinion(self.project, migration, context)
+        except MigrationDeferred as deferred:
+            context.close()
+            return self._outcome(entry, Status.DEFERRED, str(deferred)), None
         except Exception as error:
             context.close()
             message = str(error) if isinstance(error, HookError) else _describe(error)
@@ -396,7 +407,10 @@ class _Run:
         try:
             yield
         finally:
-            context.close()
+            try:
+                context.close()
+            except Exception as error:  # the undo below must run whatever the database says
+                self.report.problems.append(f"{migration.name}: closing the database: {error}")
             if not settle(journal, self.state):
                 with suppress(Exception):
                     migration.rollback()

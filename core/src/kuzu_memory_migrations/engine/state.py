@@ -84,7 +84,8 @@ class MigrationState(BaseModel):
     last_version: str = "0.0.0"
     history: list[HistoryEntry] = Field(default_factory=list)
     framework: FrameworkState = Field(
-        default_factory=FrameworkState, alias="kuzu_memory_migrations"  # STATE_KEY
+        default_factory=FrameworkState,
+        alias="kuzu_memory_migrations",  # STATE_KEY
     )
 
     def applied_names(self) -> set[str]:
@@ -149,12 +150,20 @@ def now_iso() -> str:
 
 
 def history_entry(
-    name: str, version: str, migration_type: str, success: bool, message: str,
+    name: str,
+    version: str,
+    migration_type: str,
+    success: bool,
+    message: str,
     changes: list[str] | None = None,
 ) -> dict[str, Any]:
     return {
-        "name": name, "version": version, "migration_type": migration_type,
-        "timestamp": now_iso(), "success": success, "message": message,
+        "name": name,
+        "version": version,
+        "migration_type": migration_type,
+        "timestamp": now_iso(),
+        "success": success,
+        "message": message,
         "changes": list(changes or []),
     }
 
