@@ -51,6 +51,11 @@ DROPPED_PREFIXES = ("KUZU_", "XDG_", "CLAUDE")
 """The caller's settings that would otherwise leak into the sandbox."""
 
 
+def paint(text: str, sgr: str) -> str:
+    """Colour on a terminal only, so CI logs stay plain."""
+    return f"\033[{sgr}m{text}\033[0m" if sys.stdout.isatty() else text
+
+
 class StepFailed(Exception):
     """A step could not even run (a command failed): later checks would mean nothing."""
 
@@ -63,7 +68,7 @@ class Checks:
 
     def check(self, name: str, ok: bool, detail: str = "") -> bool:
         self.results.append((name, ok, detail))
-        mark = "\033[32mok\033[0m  " if ok else "\033[31mFAIL\033[0m"
+        mark = paint("ok  ", "32") if ok else paint("FAIL", "31")
         print(f"  {mark} {name}" + (f": {detail}" if detail else ""), flush=True)
         return ok
 
@@ -79,7 +84,7 @@ class Timer:
     phases: dict[str, float] = field(default_factory=dict)
 
     def phase(self, name: str) -> _Phase:
-        print(f"\n\033[1m== {name}\033[0m", flush=True)
+        print("\n" + paint(f"== {name}", "1"), flush=True)
         return _Phase(self, name)
 
 
@@ -588,7 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\nProjects kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    print("\n\033[1m== summary\033[0m")
+    print("\n" + paint("== summary", "1"))
     print(f"       {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}")
     for name, seconds in timer.phases.items():
         print(f"       {seconds:6.1f} s  {name}")
