@@ -203,6 +203,14 @@ rows = memory_rows(pathlib.Path(sys.argv[1]))
 print(json.dumps([{"id": r["id"], "content": r["content"]} for r in rows]))
 """
 """Reads a database in the new venv, the one with kuzu and this repo's read-only helper."""
+SCHEMA_CODE = """
+import json, pathlib, sys
+from kuzu_memory_migrations.testing.projects import table_columns, table_names, vector_indexes
+db = pathlib.Path(sys.argv[1])
+tables = {name: sorted(table_columns(db, name)) for name in table_names(db)}
+print(json.dumps({"tables": tables, "indexes": vector_indexes(db)}))
+"""
+"""Tables with their columns (as sets: an upgraded table has them in another order), indexes."""
 DRAIN_CODE = """
 import asyncio, logging, sys
 logging.basicConfig(level=logging.INFO, stream=sys.stderr)
@@ -255,6 +263,11 @@ class Sandbox:
         done = run([self.new.python, "-c", ROWS_CODE, database], env=self.env(self.new), cwd=ROOT)
         rows: list[dict[str, str]] = json.loads(done.stdout)
         return rows
+
+    def schema(self, database: Path) -> dict[str, Any]:
+        done = run([self.new.python, "-c", SCHEMA_CODE, database], env=self.env(self.new), cwd=ROOT)
+        schema: dict[str, Any] = json.loads(done.stdout)
+        return schema
 
     def recall(self, project: Path, query: str) -> list[dict[str, Any]]:
         """What 1.12.11's `memory recall` returns for `query` (it prints no JSON when empty)."""
@@ -528,6 +541,31 @@ def store_again(box: Sandbox, project: Path, stored: dict[str, str], checks: Che
     )
 
 
+def same_schema_as_new(box: Sandbox, project: Path, checks: Checks) -> None:
+    """The migrated database against one 1.12.11 made itself (`init`, then opened once more)."""
+    fresh = box.root / "fresh-1.12.11"
+    env = box.env(box.new)
+    fresh.mkdir()
+    run(["git", "init", "-q", "."], env=env, cwd=fresh)
+    run(["kuzu-memory", "init"], env=env, cwd=fresh)
+    box.recall(fresh, "anything")
+    want = box.schema(fresh / ".kuzu-memory" / "memories.db")
+    have = box.schema(project / ".kuzu-memory" / "memories.db")
+    differences = [
+        f"{table}: {sorted(set(have['tables'].get(table, [])) ^ set(columns))}"
+        for table, columns in want["tables"].items()
+        if have["tables"].get(table) != columns
+    ]
+    differences += [f"extra table {t}" for t in have["tables"] if t not in want["tables"]]
+    if have["indexes"] != want["indexes"]:
+        differences.append(f"indexes {have['indexes']} instead of {want['indexes']}")
+    checks.check(
+        f"the migrated database has the schema of one {NEW} made",
+        not differences,
+        "; ".join(differences) or f"{len(want['tables'])} tables, indexes {want['indexes']}",
+    )
+
+
 def _yes(found: bool) -> str:
     return "found" if found else "-"
 
@@ -554,6 +592,7 @@ def scenario(box: Sandbox, checks: Checks, timer: Timer) -> None:
         compare(box, project, control, stored_rows, checks)
         first_use_changed_nothing(box, project, stored_rows, ours, checks)
         store_again(box, project, stored, checks)
+        same_schema_as_new(box, project, checks)
     with timer.phase(f"the Claude Code hooks, run by kuzu-memory {NEW}"):
         check_hooks(box, project, checks)
 
