@@ -6,7 +6,9 @@ fingerprinting costs the start-up fast path nothing. Nothing here changes the pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from packaging.version import InvalidVersion, Version
 
@@ -90,7 +92,12 @@ def drift_of(project: Project, state: MigrationState, name: str) -> Drift | None
     return Drift(name, entry.distribution, source_file(entry.cls), recorded, current)
 
 
-def _orphan(project: Project, state: MigrationState, name: str) -> Orphan | None:
+def _orphan(
+    project: Project,
+    state: MigrationState,
+    name: str,
+    version_of: Callable[[str], str | None] = installed_version,
+) -> Orphan | None:
     """Why no installed pack provides `name`; None when that cannot be told (pack not loaded)."""
     provenance = state.framework.applied.get(name)
     distribution = provenance.distribution if provenance else None
@@ -108,7 +115,7 @@ def _orphan(project: Project, state: MigrationState, name: str) -> Orphan | None
             "recorded without provenance (by the old built-in system); "
             "no installed pack provides it",
         )
-    if installed_version(distribution) is None:
+    if version_of(distribution) is None:
         was = (
             f" {provenance.distribution_version}"
             if provenance and provenance.distribution_version
@@ -121,7 +128,7 @@ def _orphan(project: Project, state: MigrationState, name: str) -> Orphan | None
     return Orphan(
         name,
         distribution,
-        f"{distribution} {installed_version(distribution)} no longer provides it",
+        f"{distribution} {version_of(distribution)} no longer provides it",
     )
 
 
@@ -165,9 +172,10 @@ def downgrades(project: Project, state: MigrationState) -> list[Downgrade]:
 
 def audit(project: Project, state: MigrationState) -> Audit:
     result = Audit(downgrades=downgrades(project, state))
+    version_of = cache(installed_version)  # one metadata look-up per pack, not per entry
     for name in sorted(state.applied_names()):
         if current_entry(project, name) is None:
-            if orphan := _orphan(project, state, name):
+            if orphan := _orphan(project, state, name, version_of):
                 result.orphans[name] = orphan
         elif drift := drift_of(project, state, name):
             result.drift[name] = drift
