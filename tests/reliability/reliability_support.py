@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,11 @@ def start(code: str, root: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
+def _interruptible() -> None:
+    """Ctrl-C as at a terminal, even when the tests run where SIGINT is ignored (`cmd &`)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cli(root: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     """`python -m kuzu_memory_migrations ARGS --project-root ROOT` in a subprocess."""
     return subprocess.Popen(
@@ -63,6 +69,7 @@ def cli(root: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_interruptible,  # noqa: PLW1509 (the tests start no threads)
     )
 
 
