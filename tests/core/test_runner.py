@@ -125,3 +125,14 @@ def test_a_state_written_by_the_old_system_reruns_nothing(
     result = statuses(project)
     assert "add_alpha" not in result and "independent" not in result
     assert not (project / ".kuzu-memory" / "independent.txt").exists()
+
+
+def test_a_plan_does_not_judge_what_waits_for_a_pending_dependency(
+    project: Path, use_plugins: Callable[..., None]
+) -> None:
+    use_plugins("ordered_pack")
+    (project / ".kuzu-memory" / "config.json").write_text("{}")
+    report = run(Project(project), RunOptions(mode=Mode.PLAN))
+    beta = next(o for o in report.outcomes if o.name == "add_beta")
+    assert beta.status is Status.PENDING
+    assert beta.reason.startswith("after add_alpha")

@@ -222,6 +222,16 @@ class _Run:
             )
         return None
 
+    def _decided_later(self, entry: CatalogEntry) -> str | None:
+        """In a plan, a migration after a pending one cannot be checked yet: the project
+        it will see does not exist until its dependency has run (a dry run simulates it)."""
+        if self.options.mode is not Mode.PLAN:
+            return None
+        waiting = [d for d in entry.spec.depends_on if self.standing.get(d) is Status.PENDING]
+        if not waiting:
+            return None
+        return f"after {', '.join(waiting)}; whether it has work is checked then"
+
     def _step(
         self, entry: CatalogEntry, context: RunContext
     ) -> tuple[MigrationOutcome, Migration | None]:
@@ -233,6 +243,8 @@ class _Run:
             return self._outcome(entry, *unmet), None
         if reason := self._failed_before(entry):
             return self._outcome(entry, Status.FAILED, reason), None
+        if reason := self._decided_later(entry):
+            return self._outcome(entry, Status.PENDING, reason), None
         try:
             migration = entry.cls(project_root=self.project.root)
             files = FileOps(
