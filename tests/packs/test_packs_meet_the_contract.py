@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-
-from packs_support import EXAMPLE, EXAMPLE_SRC, UPGRADES, UPGRADES_SRC
+from collections.abc import Mapping
+from typing import ClassVar
 
 from kuzu_memory_migrations.testing.contract import PackContract
+from packs_support import EXAMPLE, EXAMPLE_SRC, UPGRADES, UPGRADES_SRC
 
 # Importable from source too, for runs outside `nox -s tests` (where they are installed).
 for source in (UPGRADES_SRC, EXAMPLE_SRC):
@@ -21,5 +22,5 @@ class TestKuzuMemoryUpgrades(PackContract):
 class TestExamplePack(PackContract):
     plugins = (EXAMPLE,)
     requires = (UPGRADES,)
-    versions = {"kuzu-memory-upgrades": "1.12.11"}
+    versions: ClassVar[Mapping[str, str]] = {"kuzu-memory-upgrades": "1.12.11"}
     unjournaled = (".kuzu-memory/audit.log",)  # the audit trail records failures on purpose
