@@ -38,6 +38,8 @@ def outcomes_table(outcomes: Iterable[MigrationOutcome], *, title: str | None = 
     table.add_column("why / what")
     for outcome in outcomes:
         detail = outcome.reason or outcome.description
+        if outcome.status is Status.NOT_APPLICABLE and outcome.description:
+            detail = f"{outcome.reason}: {outcome.description}"
         if outcome.drift:
             detail = f"[yellow]drift:[/] {outcome.drift}\n{detail}".strip()
         table.add_row(

@@ -294,7 +294,12 @@ class _Run:
             return self._outcome(entry, Status.VETOED, f"vetoed by plugin {decider!r} ({origin})")
         if reason := context.out_of_range(migration):
             return self._outcome(entry, Status.OUT_OF_RANGE, reason)
-        return self._outcome(entry, Status.NOT_APPLICABLE, "nothing to do in this project")
+        return self._outcome(
+            entry,
+            Status.NOT_APPLICABLE,
+            "nothing to do in this project",
+            description=migration.description(),  # where a migration says why
+        )
 
     def _dry_run(
         self, entry: CatalogEntry, migration: Migration, context: RunContext, files: FileOps
