@@ -80,3 +80,15 @@ def docs(session: nox.Session) -> None:
         session.run("mkdocs", "serve", *session.posargs[1:])
     else:
         session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks, each against a baseline measured in the same run; writes docs/benchmarks.md.
+
+    Not a default session (about ten minutes on two cores, most of it building and
+    migrating 1,000,000 Memory nodes). Sizes are options: `nox -s bench -- --help`;
+    `nox -s bench -- --quick` is a smoke run that leaves the docs alone.
+    """
+    install_project(session)
+    session.run("python", str(ROOT / "benchmarks" / "run.py"), *session.posargs)

@@ -1,0 +1,95 @@
+"""docs/benchmarks.md, written from a bench run: the table, the machine, how to reproduce."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from common import Figure, Results, human
+
+HEADER = """# Benchmarks
+
+<!-- Written by `nox -s bench` (benchmarks/run.py); edit benchmarks/report.py, not this file. -->
+
+kuzu-memory checks for migrations at every CLI start, and its hooks start the CLI on every
+prompt, so the "nothing to do" answer must cost nothing and everything else must scale.
+Every figure below is compared with a baseline **measured in the same run**: the ratio is what
+carries over to another machine; absolute times depend on it (and on its load).
+
+| | |
+| --- | --- |
+| machine | {machine} |
+| python | {python} |
+| versions | {versions} |
+| date | {date} |
+| command | `{command}` (took {elapsed}) |
+| sizes | {sizes} |
+
+## Results
+
+| section | figure | value | baseline | baseline value | ratio | note |
+| --- | --- | --- | --- | --- | --- | --- |
+"""
+
+FOOTER = """
+## What is measured, and against what
+
+- **Start-up.** A kuzu-memory 1.12 project with a real database, migrated once by every
+  installed pack. *Fast path*: the first `auto_migrate(project)` call in a fresh interpreter
+  (the import is reported separately). *Full check*: the same call with the idle stamp
+  removed, so every pack is imported, every migration validated, planned and checked, and
+  the stamp written again. *Legacy*: a synthetic package of twelve `v*` modules built the
+  way kuzu-memory's built-in system is (scan the folder, import each module, collect the
+  classes, read the state, ask each migration); its base classes use pydantic as the
+  original does. The real kuzu-memory 1.12.11 check was measured at about 190 ms plus 0.7 s
+  of import (see the Kuzu facts page); the synthetic one is lighter, so the ratios here are
+  conservative.
+- **Planning.** 100 packs made in process, each a dependency chain, every tenth migration
+  also depending on one of the previous pack. *Catalog*: every class validated (pydantic).
+  *Ordering*: topological order, then priority, version and name. *Whole plan*: what
+  `status` computes, each migration built and asked through the hooks. The baseline is the
+  smaller size: a ratio equal to the size ratio means linear growth.
+- **Bookkeeping.** *Recording* one applied migration appends one fsynced line to
+  `state.log`, whatever the history's length; the old way rewrote the whole state file
+  after each migration. *Folding* writes the JSON file once per run. `status` and
+  `history --limit 20` run as a user runs them, in a fresh process.
+- **Data.** The same Cypher through a `DataMigration` (plugin loading, lock, journal,
+  transaction, state) against raw kuzu (open, `BEGIN`, statement, `COMMIT`, close), each in
+  a fresh process on its own copy of the database, alternated. The transform reads with
+  `iter_batches`, hashes in Python and writes each batch back in the migration's
+  transaction; peak RSS is the whole process's (Python, Kuzu's page cache, its transaction).
+- **Snapshot.** `database_mode = "snapshot"` copies the database file into the journal
+  (fsynced, so that it survives a crash), against `cp` of the same file, with and without
+  an fsync.
+
+## Notes for pack authors
+
+- Write batches back with `UNWIND $rows AS r WITH r, r.id AS id MATCH (m:Memory) WHERE
+  m.id = id SET ...`. Matching on the struct field directly (`MATCH (m:Memory {id: r.id})`)
+  is planned by Kuzu 0.11 as a scan per row: about 30 times slower at 100,000 rows.
+- `iter_batches` pages by key (`WHERE m.id > $after ORDER BY m.id LIMIT $limit`): memory
+  stays flat, but Kuzu has no ordered index to seek with, so each page scans the table; a
+  larger `batch_size` means fewer scans on big tables.
+"""
+
+
+def _row(figure: Figure) -> str:
+    ratio = f"{figure.ratio:.3g}" if figure.ratio is not None else ""
+    cells = [
+        figure.section,
+        figure.what,
+        human(figure.value, figure.unit),
+        figure.baseline_what,
+        human(figure.baseline, figure.unit) if figure.baseline is not None else "",
+        ratio,
+        figure.note,
+    ]
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+def write(
+    path: Path, results: Results, machine: dict[str, str], *, command: str, elapsed: float
+) -> None:
+    sizes = "; ".join(f"{name}: {value}" for name, value in results.sizes.items())
+    text = HEADER.format(**machine, command=command, elapsed=human(elapsed, "s"), sizes=sizes)
+    text += "\n".join(_row(figure) for figure in results.figures) + "\n" + FOOTER
+    path.write_text(text, encoding="utf-8")
