@@ -141,9 +141,9 @@ class _DatabaseWork(Migration):
         return self.exists(self.database_path())
 
     def _session(self) -> Any:
+        if self.context.dry_run:  # read the database where it is now, even if "moved"
+            return self.context.database(self.files.on_disk(self.database_path()))
         session = self.context.database(self.database_path())
-        if self.context.dry_run:
-            return session
         if self.database_mode == "transaction":
             if not session.in_transaction:
                 self.files.record_database(self.database_path(), "transaction")

@@ -147,6 +147,12 @@ class FileOps:
             return pending
         return (pending if isinstance(pending, Path) else absolute).read_bytes()
 
+    def on_disk(self, path: Path | str) -> Path:
+        """Where the bytes of `path` are on disk now: a dry run's move only happened in memory."""
+        absolute = self.absolute(path)
+        pending = self._pending(absolute)
+        return pending if isinstance(pending, Path) else absolute
+
     def read_text(self, path: Path | str) -> str:
         return self.read_bytes(path).decode("utf-8")
 

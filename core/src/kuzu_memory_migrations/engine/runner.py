@@ -256,6 +256,7 @@ class _Run:
             )
             migration.bind(context, files)
             answer, decider = first_opinion(self.project, migration, context)
+            context.close()  # the check only read: the migration starts a session of its own
         except MigrationDeferred as deferred:
             context.close()
             return self._outcome(entry, Status.DEFERRED, str(deferred)), None

@@ -85,17 +85,26 @@ def apply_migration(
         _audit(context, migration, {"success": False, "deferred": str(deferred)}, started)
         raise
     except BaseException as error:
-        _audit(context, migration, {"success": False, "error": f"{type(error).__name__}: {error}"},
-               started)
+        _audit(
+            context,
+            migration,
+            {"success": False, "error": f"{type(error).__name__}: {error}"},
+            started,
+        )
         raise
     if result is not None:
-        _audit(context, migration, {"success": result.success, "message": result.message,
-                                    "changes": len(result.changes)}, started)
+        _audit(
+            context,
+            migration,
+            {"success": result.success, "message": result.message, "changes": len(result.changes)},
+            started,
+        )
     return result
 
 
-def _audit(context: RunContext, migration: Migration, outcome: dict[str, Any],
-           started: float) -> None:
+def _audit(
+    context: RunContext, migration: Migration, outcome: dict[str, Any], started: float
+) -> None:
     if context.dry_run:
         return
     record = {

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Literal
-
-from kuzu_memory_migrations import HooksMigration
 
 Role = Literal["session-start", "enhance", "learn"]
 
@@ -29,20 +25,3 @@ def hook_role(command: str) -> Role | None:
         if pattern.search(command):
             return role
     return None
-
-
-class ClaudeHooksMigration(HooksMigration):
-    """HooksMigration whose settings paths do not need the run's file access yet.
-
-    The core's `get_hooks_config_paths()` goes through `self.path()`, which builds the file
-    access from `declared_paths()`, which is `get_hooks_config_paths()`: unbounded recursion
-    when the runner asks for the declared paths before binding the migration.
-    """
-
-    def get_hooks_config_paths(self) -> list[Path]:
-        root = Path(os.path.abspath(self.project_root))
-        return [
-            Path.home() / ".claude" / "settings.json",
-            root / ".claude" / "settings.json",
-            root / ".claude" / "settings.local.json",
-        ]

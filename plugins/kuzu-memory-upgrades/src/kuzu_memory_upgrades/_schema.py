@@ -6,13 +6,11 @@ its adapter adds on every open (docs/reference/kuzu-memory-facts.md, section 2).
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from kuzu_memory_migrations import MigrationDeferred, MigrationResult, SchemaMigration
-from kuzu_memory_migrations.engine.database import DatabaseError
+from kuzu_memory_migrations import MigrationResult, SchemaMigration
 
-from ._layout import NEW_DATABASE, OLD_DATABASE
+from ._layout import NEW_DATABASE
 
 Column = tuple[str, str]
 """(name, declaration: type and default as `ALTER TABLE ... ADD` takes them)."""
@@ -100,42 +98,18 @@ VECTOR_INDEX = "memory_hnsw_idx"
 class UpgradeDatabaseMigration(SchemaMigration):
     """Database work on `.kuzu-memory/memories.db`, after `database_location_v1.6.39` moved it.
 
-    In a dry run the move only happened in the preview, so the database is read where it
-    still is. Checking a database held open by another process answers "applicable": the
-    migration itself then meets the lock and is deferred (a check that raised would be
-    reported as a failure instead).
+    A database held open by another process defers the migration, from its check onwards.
     """
 
     depends_on: ClassVar[tuple[str, ...]] = ("database_location_v1.6.39",)
 
-    def database_path(self) -> Path:
-        old = self.path(OLD_DATABASE)
-        if self.context.dry_run and old.exists() and not self.exists(old):
-            return old  # moved by this dry run's preview: still on disk at the old place
-        return self.path(NEW_DATABASE)
-
     def check_applicable(self) -> bool:
         if not self.exists(NEW_DATABASE):
             return False
-        try:
-            return self.has_work()
-        except MigrationDeferred:
-            return True
+        return self.has_work()  # a database held open elsewhere defers the migration
 
     def has_work(self) -> bool:
         raise NotImplementedError
-
-    def execute_cypher(self, query: str, parameters: dict[str, Any] | None = None) -> bool:
-        """Run a statement; when it fails, Kuzu has already aborted the transaction.
-
-        Telling the session so keeps the runner's rollback from failing on "No active
-        transaction" (which would escape the runner and skip the journal's undo).
-        """
-        try:
-            return super().execute_cypher(query, parameters)
-        except DatabaseError:
-            self.context.database(self.database_path()).in_transaction = False
-            raise
 
     def column_names(self, table: str) -> set[str]:
         """Column names of `table`, empty when the table does not exist."""

@@ -28,24 +28,11 @@ class VectorIndexMigration(UpgradeDatabaseMigration):
     database_mode: ClassVar[Literal["transaction", "snapshot"]] = "snapshot"
 
     def _inspect(self) -> tuple[set[str], set[str]]:
-        """(Memory's columns, index names), read on a session of our own, closed again.
-
-        Snapshot mode must reach the run's database session exactly once: the core snapshots
-        the file only when it opens that session (and only once the journal exists, i.e. not
-        during the check), and begins a transaction on every later use, in which Kuzu refuses
-        CREATE_VECTOR_INDEX.
-        """
-        from kuzu_memory_migrations.engine.database import DatabaseSession
-
-        session = DatabaseSession(self.database_path(), read_only=True)
-        try:
-            if "Memory" not in session.tables():
-                return set(), set()
-            columns = set(session.columns("Memory"))
-            rows = session.execute("CALL show_indexes() RETURN *")
-            return columns, {str(row["index_name"]) for row in rows}
-        finally:
-            session.close()
+        """(Memory's columns, index names)."""
+        if "Memory" not in self.tables():
+            return set(), set()
+        rows = self.query("CALL show_indexes() RETURN *")
+        return set(self.table_columns("Memory")), {str(row["index_name"]) for row in rows}
 
     def check_applicable(self) -> bool:
         if not self.exists(NEW_DATABASE):

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kuzu_memory_migrations import MigrationResult
+from kuzu_memory_migrations import HooksMigration, MigrationResult
 
-from ._hooks import ASYNC_ROLES, ClaudeHooksMigration, hook_role
+from ._hooks import ASYNC_ROLES, hook_role
 
 
 def _needs_change(role: str | None, hook: dict[str, Any]) -> bool:
@@ -22,7 +22,7 @@ def _needs_change(role: str | None, hook: dict[str, Any]) -> bool:
     return role == "enhance" and "async" in hook
 
 
-class AsyncHooksMigration(ClaudeHooksMigration):
+class AsyncHooksMigration(HooksMigration):
     """Mark kuzu-memory's session-start and learn hooks "async": true; keep enhance synchronous."""
 
     name = "async_hooks_v1.6.33"

@@ -12,9 +12,13 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
-from kuzu_memory_migrations import MigrationResult, MigrationType, StructureMigration
+from kuzu_memory_migrations import (
+    ConfigMigration,
+    MigrationResult,
+    MigrationType,
+    StructureMigration,
+)
 
-from ._config import QuotePreservingConfigMigration
 from ._layout import (
     DATABASE,
     DATABASE_COMPANIONS,
@@ -27,7 +31,7 @@ from ._layout import (
 CONFIG_FILES = (f"{MEMORY_DIR}/config.yaml", f"{MEMORY_DIR}/config.json")
 
 
-class DatabaseLocationMigration(StructureMigration, QuotePreservingConfigMigration):
+class DatabaseLocationMigration(StructureMigration, ConfigMigration):
     """Move the database and its files from kuzu-memories/ to .kuzu-memory/."""
 
     name = "database_location_v1.6.39"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from kuzu_memory_migrations import MigrationResult
+from kuzu_memory_migrations import HooksMigration, MigrationResult
 
-from ._hooks import ClaudeHooksMigration, Role, hook_role
+from ._hooks import Role, hook_role
 
 SCRIPTS: dict[Role, str] = {
     "learn": "learn_hook.sh",
@@ -42,7 +42,7 @@ def installed_scripts() -> dict[Role, Path]:
     return scripts if all(path.is_file() for path in scripts.values()) else {}
 
 
-class BashHooksMigration(ClaudeHooksMigration):
+class BashHooksMigration(HooksMigration):
     """Point kuzu-memory's learn and session-start hooks at its bash scripts."""
 
     name = "bash_hooks_v1.7.0"

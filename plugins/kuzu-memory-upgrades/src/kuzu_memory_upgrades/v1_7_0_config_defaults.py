@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from kuzu_memory_migrations import MigrationResult
+from kuzu_memory_migrations import ConfigMigration, MigrationResult
 
-from ._config import QuotePreservingConfigMigration
 from ._layout import MEMORY_DIR
 
 DEFAULTS: dict[str, Any] = {"queue_dir": "/tmp/kuzu-memory-queue"}
@@ -21,7 +20,7 @@ HOOK_DEFAULTS: dict[str, Any] = {"use_bash_hooks": True}
 CONFIG_FILES = (f"{MEMORY_DIR}/config.yaml", f"{MEMORY_DIR}/config.json")
 
 
-class ConfigDefaultsMigration(QuotePreservingConfigMigration):
+class ConfigDefaultsMigration(ConfigMigration):
     """Add queue_dir and hooks.use_bash_hooks to the config where they are missing."""
 
     name = "config_defaults_v1.7.0"
