@@ -13,6 +13,8 @@ ROOT = Path(__file__).parent
 CORE = ROOT / "core"
 PACKS = sorted(p for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
 PYTHON = "3.11"
+RUFF = "ruff==0.17.6"  # pinned: a new release may add rules or change formatting
+MYPY = "mypy==2.4.1"
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
@@ -32,14 +34,16 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    session.install("ruff>=0.8")
+    """ruff's lint rules and formatting (also of the Python blocks in the Markdown docs)."""
+    session.install(RUFF)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    install_project(session, "mypy>=1.13", "pytest>=8", "nox", "click>=8")
+    """mypy --strict over the core and every pack."""
+    install_project(session, MYPY, "pytest>=8", "nox", "click>=8")
     session.run(
         "mypy",
         "--strict",
