@@ -100,7 +100,7 @@ def print_json(data: BaseModel | dict[str, Any] | list[Any]) -> None:
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    error_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # paths stay whole
     raise typer.Exit(code)
 
 

@@ -54,7 +54,7 @@ def outcomes_table(outcomes: Iterable[MigrationOutcome], *, title: str | None = 
 
 def problems(lines: Iterable[str]) -> None:
     for line in lines:
-        console.print(f"[yellow]warning:[/] {line}")
+        console.print(f"[yellow]warning:[/] {line}", soft_wrap=True)
 
 
 def summary(report: RunReport) -> str:

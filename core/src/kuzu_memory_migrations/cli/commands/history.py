@@ -9,6 +9,7 @@ from rich.table import Table
 
 from ...contract.results import MigrationType
 from ...engine import fastpath
+from ...engine.locking import project_lock
 from ...engine.state import Provenance
 from ..app import Json, ProjectRoot, Yes, app, handled_errors, open_project, print_json
 from ..console import console
@@ -105,7 +106,7 @@ def reset(
             "considered again on the next run",
             abort=True,
         )
-    with handled_errors():
+    with handled_errors(), project_lock(project.layout, wait=30.0):
         kept = project.store.preserve_and_reset()
         fastpath.clear_stamp(project.layout)
     if as_json:
