@@ -69,7 +69,7 @@ def main(argv: list[str]) -> int:
         if "state" in args.only:
             bench_state.run(results, long=args.history, repeat=max(2, args.repeat // 5))
         if "data" in args.only:
-            bench_data.run(results, rows=args.rows, small_rows=args.small_rows, repeat=3)
+            bench_data.run(results, rows=args.rows, small_rows=args.small_rows, repeat=5)
     elapsed = time.perf_counter() - started
     command = "nox -s bench" + (" -- " + " ".join(argv) if argv else "")
     if args.output is not None:
