@@ -68,8 +68,8 @@ def applied_outcomes(
 
 
 def overview(project: Project, *, trigger: Trigger = Trigger.RUN) -> Overview:
-    report = run(project, RunOptions(mode=Mode.PLAN, trigger=trigger))
     state = project.store.load()
+    report = run(project, RunOptions(mode=Mode.PLAN, trigger=trigger), state)
     found = audit(project, state)
     return Overview(
         report, applied_outcomes(project, state, found), found, dict(state.framework.failures)

@@ -59,12 +59,16 @@ class HookError(Exception):
     """A plugin's hook implementation misbehaved; names the plugin's distribution."""
 
 
-def run(project: Project, options: RunOptions) -> RunReport:
-    """Plan, dry-run or apply; only APPLY takes the project lock (LockHeld if it cannot)."""
+def run(project: Project, options: RunOptions, state: MigrationState | None = None) -> RunReport:
+    """Plan, dry-run or apply; only APPLY takes the project lock (LockHeld if it cannot).
+
+    A plan or dry run may be given the state its caller already loaded (it is only read);
+    APPLY always loads it afresh, under the lock.
+    """
     if options.mode is not Mode.APPLY:
-        return _Run(project, options).execute()
+        return _Run(project, options, state or project.store.load()).execute()
     with project_lock(project.layout, wait=options.lock_wait):
-        return _Run(project, options).execute()
+        return _Run(project, options, project.store.load()).execute()
 
 
 def first_opinion(
@@ -107,7 +111,7 @@ def _describe(error: BaseException) -> str:
 class _Run:
     project: Project
     options: RunOptions
-    state: MigrationState = field(init=False)
+    state: MigrationState
     report: RunReport = field(init=False)
     standing: dict[str, Status] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
@@ -116,7 +120,6 @@ class _Run:
     """Taken before any pack is loaded: a pack installed during the run is seen next time."""
 
     def __post_init__(self) -> None:
-        self.state = self.project.store.load()
         self.report = RunReport(
             project_root=self.project.root,
             trigger=self.options.trigger.value,

@@ -3,6 +3,7 @@ the history no longer matches the installed packs."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Annotated, Any
 
 import typer
@@ -26,12 +27,28 @@ def audit_data(view: Overview) -> dict[str, Any]:
     }
 
 
+ORPHANS_NAMED = 5
+"""Orphans named per pack; a pack uninstalled after thousands of migrations is one line."""
+
+
 def show_attention(view: Overview, *, table: bool = True) -> None:
-    """Drifted and orphaned migrations (unless already shown), then downgrades."""
-    if table and view.attention:
-        console.print(outcomes_table(view.attention, title="Needs attention"))
+    """Drifted migrations (unless already shown), orphans per pack, then downgrades."""
+    drifted = [o for o in view.attention if o.drift]
+    if table and drifted:
+        console.print(outcomes_table(drifted, title="Needs attention"))
+    by_pack: dict[str, list[str]] = defaultdict(list)
+    for orphan in view.audit.orphans.values():
+        by_pack[orphan.distribution or "an unknown pack"].append(orphan.name)
+    for pack, names in sorted(by_pack.items()):
+        named = ", ".join(sorted(names)[:ORPHANS_NAMED])
+        more = f" and {len(names) - ORPHANS_NAMED} more" if len(names) > ORPHANS_NAMED else ""
+        console.print(
+            f"[yellow]orphaned:[/] {len(names)} applied migration(s) of {pack}, which is not "
+            f"installed: {named}{more} (history kept; `status --json` lists all)",
+            soft_wrap=True,
+        )
     for downgrade in view.audit.downgrades:
-        console.print(f"[yellow]downgrade:[/] {downgrade.describe()}")
+        console.print(f"[yellow]downgrade:[/] {downgrade.describe()}", soft_wrap=True)
 
 
 @app.command()
