@@ -79,7 +79,14 @@ def docs(session: nox.Session) -> None:
     The hook reference comes from the hookspec docstrings (mkdocstrings), the CLI reference
     from the app's own --help (docs/hooks/cli_reference.py). `nox -s docs -- serve` previews.
     """
-    install_project(session, "mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.27")
+    # Pinned: the build is strict, and a new release may warn where this one did not.
+    install_project(
+        session,
+        "mkdocs==1.6.1",
+        "mkdocs-material==9.8.2",
+        "mkdocstrings==1.0.8",
+        "mkdocstrings-python==2.0.11",
+    )
     if session.posargs[:1] == ["serve"]:
         session.run("mkdocs", "serve", *session.posargs[1:])
     else:
