@@ -201,7 +201,9 @@ class DataMigration(_DatabaseWork):
         """Stream a query's rows a batch at a time (memory stays flat in table size).
 
         The query pages by key: it must filter on `<key> > $after`, order by the key and end
-        with `LIMIT $limit`; each batch's rows are returned as dicts.
+        with `LIMIT $limit`; each batch's rows are returned as dicts. Write a batch back with
+        `UNWIND $rows AS r WITH r, r.id AS id MATCH (m:Memory) WHERE m.id = id SET ...`:
+        Kuzu 0.11 plans `MATCH (m:Memory {id: r.id})` after an UNWIND as a scan per row.
         """
         progress = self.context.progress(label or self.name, total)
         after: Any = ""

@@ -22,7 +22,11 @@ PAGE = (
     f"MATCH (m:Memory) WHERE m.id > $after AND {_MISSING} "
     "RETURN m.id AS id, m.content AS content ORDER BY m.id LIMIT $limit"
 )
-WRITE = "UNWIND $rows AS r MATCH (m:Memory {id: r.id}) SET m.content_hash = r.hash"
+# Not `MATCH (m:Memory {id: r.id})`: Kuzu 0.11 plans that as a scan per row (~40x slower).
+WRITE = (
+    "UNWIND $rows AS r WITH r, r.id AS id MATCH (m:Memory) WHERE m.id = id "
+    "SET m.content_hash = r.hash"
+)
 
 
 def content_hash(content: str) -> str:
