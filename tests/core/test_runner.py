@@ -136,3 +136,38 @@ def test_a_plan_does_not_judge_what_waits_for_a_pending_dependency(
     beta = next(o for o in report.outcomes if o.name == "add_beta")
     assert beta.status is Status.PENDING
     assert beta.reason.startswith("after add_alpha")
+
+
+def test_a_dependency_on_an_old_name_means_the_migration_that_replaces_it(
+    project: Path, use_plugins: Callable[..., None]
+) -> None:
+    use_plugins("renamed_pack")
+    report = run(Project(project), RunOptions())
+    assert [(o.name, o.status) for o in report.outcomes] == [
+        ("tidy_logs_v2", Status.APPLIED),
+        ("needs_old_name", Status.APPLIED),
+    ]
+
+
+def test_a_state_recording_the_old_name_counts_as_applied(
+    project: Path, use_plugins: Callable[..., None]
+) -> None:
+    use_plugins("renamed_pack")
+    legacy = {
+        "last_version": "1.8.0",
+        "history": [
+            {
+                "name": "tidy_logs",
+                "version": "1.8.0",
+                "migration_type": "cleanup",
+                "timestamp": "2025-01-01T00:00:00",
+                "success": True,
+                "message": "ok",
+                "changes": [],
+            }
+        ],
+    }
+    (project / ".kuzu-memory" / "migration_state.json").write_text(json.dumps(legacy))
+    result = statuses(project)
+    assert result == {"needs_old_name": Status.APPLIED}
+    assert not (project / ".kuzu-memory" / "renamed.txt").exists()

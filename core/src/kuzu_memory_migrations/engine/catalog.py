@@ -139,4 +139,14 @@ def build_catalog(plugins: PluginSet) -> Catalog:
         catalog.entries[name] = entries[0]
         for old in entries[0].spec.replaces:
             catalog.replaced_by[old] = name
+    _rename_dependencies(catalog)
     return catalog
+
+
+def _rename_dependencies(catalog: Catalog) -> None:
+    """A dependency on an older name means the migration that replaces it now."""
+    for name, entry in catalog.entries.items():
+        renamed = tuple(catalog.replaced_by.get(dep, dep) for dep in entry.spec.depends_on)
+        if renamed != entry.spec.depends_on:
+            spec = entry.spec.model_copy(update={"depends_on": renamed})
+            catalog.entries[name] = CatalogEntry(entry.cls, spec, entry.plugin)

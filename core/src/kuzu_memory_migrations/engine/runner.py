@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from ..contract.context import ProgressFactory, RunContext, Trigger, silent_progress
@@ -26,6 +27,7 @@ from .files import FileOps
 from .fingerprint import code_fingerprint, source_file
 from .journal import Journal
 from .locking import project_lock
+from .planner import order_migrations
 from .plugins import CORE_PLUGIN
 from .project import HOST_DISTRIBUTION, Project
 from .recovery import recover_interrupted, remove_if_empty, retire, settle
@@ -115,7 +117,10 @@ class _Run:
     report: RunReport = field(init=False)
     standing: dict[str, Status] = field(default_factory=dict)
     run_id: str = field(default_factory=lambda: f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
-    _overlay: dict[Any, Any] = field(default_factory=dict)
+    blocked: dict[str, str] = field(default_factory=dict)
+    """Migration name -> why the dependency graph keeps it from running."""
+    _overlay: dict[Path, bytes | Path | None] = field(default_factory=dict)
+    """A dry run's pending file changes, shared by its migrations (see FileOps)."""
     environment: fastpath.Snapshot = field(default_factory=fastpath.Snapshot)
     """Taken before any pack is loaded: a pack installed during the run is seen next time."""
 
@@ -144,13 +149,9 @@ class _Run:
             progress=self.options.progress,
         )
         applied = self.state.applied_names()
-        catalog = self.project.catalog
-        pending = {
-            n: e for n, e in catalog.entries.items() if not self.project.is_applied(n, applied)
-        }
-        from .planner import order_migrations
-
-        ordering = order_migrations(pending, satisfied=applied | set(catalog.replaced_by))
+        done = {n for n in self.project.catalog.entries if self.project.is_applied(n, applied)}
+        pending = {n: e for n, e in self.project.catalog.entries.items() if n not in done}
+        ordering = order_migrations(pending, satisfied=applied | done)
         self.blocked = ordering.blocked
         ordered = ordering.order + [
             pending[n] for n in sorted(ordering.blocked) if pending[n] not in ordering.order
