@@ -21,6 +21,9 @@ from .console import error_console
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+# Help panels, so that `--help` reads in the order a user works.
+INSPECT, CHANGE, HISTORY, PACKS = "Inspect", "Change the project", "History", "Packs"
+
 app = typer.Typer(
     name="kuzu-memory-migrations",
     help=(
@@ -53,6 +56,7 @@ def plugin_selection(
         list[str] | None,
         typer.Option(
             "--disable-plugin",
+            metavar="NAME",
             help="Do not load this plugin (entry-point or distribution name). Repeatable; "
             "also KUZU_MEMORY_MIGRATIONS_DISABLE=a,b.",
         ),
@@ -62,6 +66,7 @@ def plugin_selection(
         typer.Option(
             "--plugin",
             "-p",
+            metavar="NAME",
             help="Load this plugin explicitly (entry-point name or module). Repeatable; "
             "also KUZU_MEMORY_MIGRATIONS_PLUGINS=a,b.",
         ),

@@ -21,6 +21,7 @@ from ...engine.adoption import (
 )
 from ..app import (
     EXIT_USAGE,
+    HISTORY,
     Json,
     ProjectRoot,
     Yes,
@@ -68,7 +69,7 @@ def report(
             console.print(f"{label.replace('_', ' ').capitalize()}: {', '.join(skipped)}")
 
 
-@app.command()
+@app.command(rich_help_panel=HISTORY)
 def stamp(
     context: typer.Context,
     names: Names = None,
@@ -115,7 +116,7 @@ def stamp(
     )
 
 
-@app.command()
+@app.command(rich_help_panel=HISTORY)
 def forget(
     context: typer.Context,
     names: Annotated[list[str], typer.Argument(help="Migration names.", show_default=False)],
@@ -139,7 +140,7 @@ def forget(
     report("forgotten", events, dry_run=dry_run, as_json=as_json, root=str(project.root))
 
 
-@app.command()
+@app.command(rich_help_panel=HISTORY)
 def repair(
     context: typer.Context,
     names: Names = None,

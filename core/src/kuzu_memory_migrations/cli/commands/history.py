@@ -11,7 +11,7 @@ from ...contract.results import MigrationType
 from ...engine import fastpath
 from ...engine.locking import project_lock
 from ...engine.state import Provenance
-from ..app import Json, ProjectRoot, Yes, app, handled_errors, open_project, print_json
+from ..app import HISTORY, Json, ProjectRoot, Yes, app, handled_errors, open_project, print_json
 from ..console import console
 
 
@@ -24,7 +24,7 @@ def describe_provenance(origin: Provenance) -> str:
     )
 
 
-@app.command()
+@app.command(rich_help_panel=HISTORY)
 def history(
     context: typer.Context,
     project_root: ProjectRoot = None,
@@ -91,7 +91,7 @@ def history(
     console.print(table)
 
 
-@app.command()
+@app.command(rich_help_panel=HISTORY)
 def reset(
     context: typer.Context,
     project_root: ProjectRoot = None,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ...engine.overview import Overview, overview, verdict
-from ..app import Json, ProjectRoot, app, handled_errors, open_project, print_json
+from ..app import INSPECT, Json, ProjectRoot, app, handled_errors, open_project, print_json
 from ..console import console
 from ..render import outcomes_table, problems
 
@@ -51,7 +51,7 @@ def show_attention(view: Overview, *, table: bool = True) -> None:
         console.print(f"[yellow]downgrade:[/] {downgrade.describe()}", soft_wrap=True)
 
 
-@app.command()
+@app.command(rich_help_panel=INSPECT)
 def status(
     context: typer.Context,
     project_root: ProjectRoot = None,
@@ -91,7 +91,7 @@ def status(
     problems(view.plan.problems)
 
 
-@app.command()
+@app.command(rich_help_panel=INSPECT)
 def plan(context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False) -> None:
     """The ordered list of what `run` would apply, and for every other migration why not."""
     with handled_errors():
@@ -105,7 +105,7 @@ def plan(context: typer.Context, project_root: ProjectRoot = None, as_json: Json
     problems(view.plan.problems)
 
 
-@app.command()
+@app.command(rich_help_panel=INSPECT)
 def check(
     context: typer.Context,
     project_root: ProjectRoot = None,

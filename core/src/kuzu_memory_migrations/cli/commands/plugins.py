@@ -7,12 +7,12 @@ from collections import Counter
 import typer
 from rich.table import Table
 
-from ..app import Json, ProjectRoot, app, handled_errors, open_project, print_json
+from ..app import PACKS, Json, ProjectRoot, app, handled_errors, open_project, print_json
 from ..console import console
 from ..render import problems
 
 
-@app.command()
+@app.command(rich_help_panel=PACKS)
 def plugins(
     context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False
 ) -> None:

@@ -7,11 +7,21 @@ from typing import Annotated
 import typer
 
 from ...engine.recovery import RollbackRefused, rollback_applied
-from ..app import Json, ProjectRoot, Yes, app, fail, handled_errors, open_project, print_json
+from ..app import (
+    CHANGE,
+    Json,
+    ProjectRoot,
+    Yes,
+    app,
+    fail,
+    handled_errors,
+    open_project,
+    print_json,
+)
 from ..console import console
 
 
-@app.command()
+@app.command(rich_help_panel=CHANGE)
 def rollback(
     context: typer.Context,
     name: Annotated[str, typer.Argument(help="The applied migration to undo.")],

@@ -10,7 +10,16 @@ from ...contract.reports import Status
 from ...contract.results import MigrationType
 from ...engine.runner import Mode, RunOptions
 from ...engine.runner import run as run_migrations
-from ..app import EXIT_FAILED, Json, ProjectRoot, app, handled_errors, open_project, print_json
+from ..app import (
+    CHANGE,
+    EXIT_FAILED,
+    Json,
+    ProjectRoot,
+    app,
+    handled_errors,
+    open_project,
+    print_json,
+)
 from ..console import console
 from ..progress import progress_for
 from ..render import outcomes_table, planned_changes, problems, summary
@@ -23,7 +32,7 @@ TypeOption = Annotated[
 ]
 
 
-@app.command()
+@app.command(rich_help_panel=CHANGE)
 def run(
     context: typer.Context,
     project_root: ProjectRoot = None,

@@ -22,14 +22,14 @@ from rich.markup import escape
 from ... import __version__
 from ...contract.markers import ENTRY_POINT_GROUP
 from ...contract.results import MigrationType
-from ..app import EXIT_USAGE, Json, app, fail, print_json
+from ..app import EXIT_USAGE, PACKS, Json, app, fail, print_json
 from ..console import console
 
 new = typer.Typer(
     help="Start a pack, or add a migration to the pack in the current folder.",
     no_args_is_help=True,
 )
-app.add_typer(new, name="new")
+app.add_typer(new, name="new", rich_help_panel=PACKS)
 
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _MIGRATION = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
