@@ -27,7 +27,7 @@ def main() -> None:
         root = Path(folder) / "my-project"
         home = Path(folder) / "home"
         home.mkdir()
-        build_project_1_6(root, memories=5)
+        build_project_1_6(root, memories=5, claude_json=home / ".claude.json")
         before = len(memory_rows(root / "kuzu-memories" / "memories.db"))
         env = {**os.environ, "HOME": str(home), "COLUMNS": os.environ.get("COLUMNS", "110")}
         print(f"A project as kuzu-memory 1.6 left it: {root} ({before} memories in kuzu-memories/)")

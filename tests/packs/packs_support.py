@@ -27,6 +27,7 @@ FRAMEWORK_FILES = (".kuzu-memory/migrations", ".kuzu-memory/migration_state.json
 
 UPGRADE_NAMES = (
     "database_location_v1.6.39",
+    "mcp_database_v1.6.39",
     "async_hooks_v1.6.33",
     "knowledge_type_v1.6.45",
     "project_tag_v1.6.46",

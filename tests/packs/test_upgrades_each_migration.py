@@ -22,7 +22,7 @@ OVERLAPS = {
 def old_project(tmp_path: Path, shared_logs: Path, kuzu_memory_installed: Path) -> Path:
     """A 1.6 project where every migration has work, kuzu-memory 1.7+ installed."""
     root = tmp_path / "proj"
-    build_project_1_6(root, memories=5)
+    build_project_1_6(root, memories=5, claude_json=Path.home() / ".claude.json")
     (shared_logs / "kuzu_learn.log").parent.mkdir(parents=True)
     (shared_logs / "kuzu_learn.log").write_text("old hook log\n")
     return root
@@ -38,6 +38,7 @@ def test_applies_undoes_an_injected_failure_and_then_stays_applied(
     def state() -> dict[str, object]:
         snapshot = tree(root, skip=FRAMEWORK_FILES, logical_db=True)
         snapshot["<shared logs>"] = tree(shared_logs) if shared_logs.exists() else None
+        snapshot["<~/.claude.json>"] = (Path.home() / ".claude.json").read_bytes()
         return snapshot
 
     # Everything else first, so the migration meets the project it meets in real life.

@@ -35,7 +35,7 @@ def _hash(content: str) -> str:
 
 def test_a_1_6_project_gets_the_1_12_schema_with_every_memory(tmp_path: Path) -> None:
     root = tmp_path / "proj"
-    old_db = build_project_1_6(root, memories=7)
+    old_db = build_project_1_6(root, memories=7, claude_json=Path.home() / ".claude.json")
     before = memory_rows(old_db)
     reference = build_project_1_12(tmp_path / "ref")
 
@@ -95,14 +95,17 @@ def test_a_dry_run_changes_no_byte_and_shows_the_whole_upgrade(
     tmp_path: Path, shared_logs: Path
 ) -> None:
     root = tmp_path / "proj"
-    build_project_1_6(root, memories=5)
+    claude_json = Path.home() / ".claude.json"
+    build_project_1_6(root, memories=5, claude_json=claude_json)
     shared_logs.mkdir()
     (shared_logs / "kuzu_learn.log").write_text("old\n")
     snapshot = tree(tmp_path)
+    user_settings = claude_json.read_bytes()
 
     report = migrate(root, Mode.DRY_RUN)
 
     assert tree(tmp_path) == snapshot
+    assert claude_json.read_bytes() == user_settings
     pending = {n for n, s in statuses(report).items() if s is Status.PENDING}
     assert pending == set(UPGRADE_NAMES)
     move = outcome(report, "database_location_v1.6.39")

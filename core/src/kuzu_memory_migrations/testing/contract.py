@@ -34,8 +34,14 @@ from .harness import MigrationHarness, outcomes_by_name
 from .projects import build_project_1_6, build_project_1_12
 from .snapshot import Snapshot, differences, snapshot
 
+
+def _old_project(root: Path) -> object:
+    """1.6's layout, with its MCP server entry in the (temporary) HOME's ~/.claude.json."""
+    return build_project_1_6(root, claude_json=Path.home() / ".claude.json")
+
+
 PROJECTS: dict[str, Callable[[Path], object]] = {
-    "old": build_project_1_6,
+    "old": _old_project,
     "fresh": build_project_1_12,
 }
 """The projects a pack is checked on: what kuzu-memory 1.6 left, and what 1.12 creates."""

@@ -428,6 +428,7 @@ def build_project_1_6(
     with_user_hook: bool = True,
     executable: str = DEFAULT_EXECUTABLE,
     now: datetime | None = None,
+    claude_json: Path | None = None,
 ) -> Path:
     """Lay out what kuzu-memory 1.6.32 ``init`` + ``install claude-code`` leave in ``root``.
 
@@ -439,10 +440,14 @@ def build_project_1_6(
     ``.kuzu-memory/logs/`` folder from older releases is added for the log clean-up.
     Rows are stored one minute apart, ending at ``now`` (default: the current time), so they
     are still within their 30-day ``valid_to``; ids are stable for a given ``root``.
-    Returns the path of ``memories.db``.
+    With ``claude_json`` (the user's ``~/.claude.json``; opt-in, as it is outside the
+    project) the project's MCP server entry is added there as 1.6.32 writes it, other
+    entries kept. Returns the path of ``memories.db``.
     """
     root = root.resolve()
     data_dir = root / "kuzu-memories"
+    if claude_json is not None:
+        _register_mcp_server_1_6(claude_json, root, data_dir)
     _write_memories_folder(data_dir, root.name)
     db_path = data_dir / "memories.db"
     _create_database(db_path, SCHEMA_1_6, _rows_1_6(root, memories, now))
@@ -530,6 +535,22 @@ def _write_claude_files(root: Path, settings: dict[str, Any], executable: str) -
             },
         },
     )
+
+
+def _register_mcp_server_1_6(claude_json: Path, root: Path, data_dir: Path) -> None:
+    """1.6.32's entry in ``~/.claude.json``: ``KUZU_MEMORY_DB`` names the old folder."""
+    settings = json.loads(claude_json.read_text()) if claude_json.exists() else {}
+    settings.setdefault("projects", {})[str(root)] = {
+        "mcpServers": {
+            "kuzu-memory": {
+                "type": "stdio",
+                "command": "kuzu-memory",
+                "args": ["mcp"],
+                "env": {"KUZU_MEMORY_PROJECT_ROOT": str(root), "KUZU_MEMORY_DB": str(data_dir)},
+            }
+        }
+    }
+    _write_text(claude_json, json.dumps(settings, indent=2))
 
 
 def _write_text(path: Path, text: str) -> None:

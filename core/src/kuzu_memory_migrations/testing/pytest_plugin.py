@@ -57,12 +57,13 @@ def kuzu_project(tmp_path: Path, kuzu_home: Path) -> Path:
 
 @pytest.fixture
 def kuzu_project_1_6(tmp_path: Path, kuzu_home: Path) -> Path:
-    """What kuzu-memory 1.6.32 left behind: database in `kuzu-memories/`, flat-era hooks,
-    old logs. Returns the project root (see `testing.projects.build_project_1_6`)."""
+    """What kuzu-memory 1.6.32 left behind: database in `kuzu-memories/`, its hooks, old
+    logs, its MCP server in the private HOME's `~/.claude.json`. Returns the project root
+    (see `testing.projects.build_project_1_6`)."""
     from .projects import build_project_1_6
 
     root = tmp_path / "project-1.6"
-    build_project_1_6(root)
+    build_project_1_6(root, claude_json=kuzu_home / ".claude.json")
     return root.resolve()
 
 

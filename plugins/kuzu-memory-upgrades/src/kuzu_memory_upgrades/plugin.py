@@ -8,6 +8,7 @@ from kuzu_memory_migrations import Migration, hookimpl
 
 from .v1_6_33_async_hooks import AsyncHooksMigration
 from .v1_6_39_database_location import DatabaseLocationMigration
+from .v1_6_39_mcp_database import McpDatabaseMigration
 from .v1_6_45_knowledge_type import KnowledgeTypeMigration
 from .v1_6_46_project_tag import ProjectTagMigration
 from .v1_7_0_bash_hooks import BashHooksMigration
@@ -20,6 +21,7 @@ from .v1_12_11_vector_index import VectorIndexMigration
 
 MIGRATIONS: tuple[type[Migration], ...] = (
     DatabaseLocationMigration,
+    McpDatabaseMigration,
     AsyncHooksMigration,
     KnowledgeTypeMigration,
     ProjectTagMigration,
