@@ -62,6 +62,24 @@ def settle(journal: Journal, state: MigrationState) -> bool:
     return True
 
 
+def unfinished(layout: ProjectLayout) -> list[str]:
+    """Migrations a crash left half-applied, for `status` and `plan` (which change nothing)."""
+    if not layout.journal_dir.is_dir():
+        return []
+    names = []
+    for directory in sorted(layout.journal_dir.iterdir()):
+        if directory.name.endswith(DISCARDED):
+            continue
+        try:
+            journal = Journal.load(directory)
+        except JournalError:
+            names.append(directory.name)
+            continue
+        if journal.records and not journal.committed:
+            names.append(str(journal.header.get("migration", directory.name)))
+    return names
+
+
 def recover_interrupted(
     layout: ProjectLayout, store: StateStore, state: MigrationState
 ) -> tuple[list[MigrationOutcome], list[str]]:

@@ -30,7 +30,7 @@ from .locking import project_lock
 from .planner import order_migrations
 from .plugins import CORE_PLUGIN
 from .project import HOST_DISTRIBUTION, Project
-from .recovery import recover_interrupted, remove_if_empty, retire, settle
+from .recovery import recover_interrupted, remove_if_empty, retire, settle, unfinished
 from .state import MigrationState, history_entry, now_iso
 
 DEFER_RETRY_SECONDS = 60.0
@@ -141,6 +141,12 @@ class _Run:
             outcomes, problems = recover_interrupted(layout, self.project.store, self.state)
             self.report.outcomes += outcomes
             self.report.problems += problems
+        else:
+            self.report.problems += [
+                f"{name} was interrupted (a crash or kill); the next run undoes its partial "
+                "changes before anything else"
+                for name in unfinished(layout)
+            ]
         self.report.problems += self.project.problems
         context = self.project.context(
             self.state,
