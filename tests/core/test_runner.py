@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -10,15 +9,7 @@ from pathlib import Path
 from kuzu_memory_migrations.contract.reports import Status
 from kuzu_memory_migrations.engine.project import Project
 from kuzu_memory_migrations.engine.runner import Mode, RunOptions, run
-
-
-def tree_digest(root: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        if path.is_file()
-        else "dir"
-        for path in sorted(root.rglob("*"))
-    }
+from kuzu_memory_migrations.testing.snapshot import snapshot
 
 
 def statuses(root: Path, mode: Mode = Mode.APPLY) -> dict[str, Status]:
@@ -92,9 +83,9 @@ def test_dry_run_changes_no_byte(project: Path, use_plugins: Callable[..., None]
     use_plugins("ordered_pack")
     (project / ".kuzu-memory" / "config.json").write_text('{"user": 1}')
     (project / ".kuzu-memory" / "keep.txt").write_text("precious")
-    before = tree_digest(project)
+    before = snapshot(project, framework=True, databases="bytes")
     report = run(Project(project), RunOptions(mode=Mode.DRY_RUN))
-    assert tree_digest(project) == before
+    assert snapshot(project, framework=True, databases="bytes") == before
     beta = next(o for o in report.outcomes if o.name == "add_beta")
     assert beta.status is Status.PENDING  # it saw alpha's pending change in the overlay
     alpha = next(o for o in report.outcomes if o.name == "add_alpha")

@@ -14,7 +14,8 @@ from kuzu_memory_migrations.testing.projects import (
     memory_rows,
     vector_indexes,
 )
-from packs_support import FRAMEWORK_FILES, held_open, migrate, outcome, statuses, tree
+from kuzu_memory_migrations.testing.snapshot import snapshot
+from packs_support import held_open, migrate, outcome, statuses
 
 pytestmark = pytest.mark.usefixtures("upgrades")
 
@@ -49,9 +50,9 @@ def test_a_database_held_open_defers_the_database_work_and_changes_nothing(
     db = root / ".kuzu-memory" / "memories.db"
 
     with held_open(db):
-        before = tree(root, skip=FRAMEWORK_FILES)
+        before = snapshot(root, databases="bytes")
         report = migrate(root)
-        after = tree(root, skip=FRAMEWORK_FILES)
+        after = snapshot(root, databases="bytes")
 
     for name in DATABASE_WORK:
         deferred = outcome(report, name)
@@ -74,9 +75,9 @@ def test_an_old_database_held_open_defers_the_move(tmp_path: Path) -> None:
     old_db = build_project_1_6(root)
 
     with held_open(old_db):
-        before = tree(root / "kuzu-memories")
+        before = snapshot(root / "kuzu-memories", framework=True, databases="bytes")
         report = migrate(root)
-        assert tree(root / "kuzu-memories") == before
+        assert snapshot(root / "kuzu-memories", framework=True, databases="bytes") == before
 
     assert outcome(report, "database_location_v1.6.39").status is Status.DEFERRED
     waiting = outcome(report, "schema_columns_v1.8.1")
@@ -107,7 +108,7 @@ def test_two_databases_with_memories_fail_naming_both(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     build_project_1_6(root, memories=3)
     _empty_1_12_database(root / ".kuzu-memory" / "memories.db", memories=2)
-    before = tree(root, skip=FRAMEWORK_FILES, logical_db=True)
+    before = snapshot(root)
 
     report = migrate(root, types=frozenset({MigrationType.STRUCTURE}))
 
@@ -116,7 +117,7 @@ def test_two_databases_with_memories_fail_naming_both(tmp_path: Path) -> None:
     assert str(root / "kuzu-memories" / "memories.db") in move.reason
     assert str(root / ".kuzu-memory" / "memories.db") in move.reason
     assert "3 memories" in move.reason and "2 memories" in move.reason
-    assert tree(root, skip=FRAMEWORK_FILES, logical_db=True) == before
+    assert snapshot(root) == before
 
 
 def test_the_backfill_uses_1_12s_hash_in_batches_with_progress(

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from kuzu_memory_migrations import Status
 from kuzu_memory_migrations.testing.projects import build_project_1_6, memory_rows
-from packs_support import FRAMEWORK_FILES, UPGRADE_NAMES, UPGRADES, migrate, outcome, statuses, tree
+from kuzu_memory_migrations.testing.snapshot import snapshot
+from packs_support import UPGRADE_NAMES, UPGRADES, migrate, outcome, statuses
 
 OVERLAPS = {
     # schema_columns_v1.8.1 adds any Memory column still missing, these two included.
@@ -35,11 +36,8 @@ def test_applies_undoes_an_injected_failure_and_then_stays_applied(
 ) -> None:
     root = old_project
 
-    def state() -> dict[str, object]:
-        snapshot = tree(root, skip=FRAMEWORK_FILES, logical_db=True)
-        snapshot["<shared logs>"] = tree(shared_logs) if shared_logs.exists() else None
-        snapshot["<~/.claude.json>"] = (Path.home() / ".claude.json").read_bytes()
-        return snapshot
+    def state() -> dict[str, str]:
+        return snapshot(root, also=[shared_logs, Path.home() / ".claude.json"])
 
     # Everything else first, so the migration meets the project it meets in real life.
     monkeypatch.setenv("PACKS_TEST_VETO", f"{name},{OVERLAPS.get(name, '')}")
@@ -91,7 +89,7 @@ def test_a_failure_in_the_middle_of_the_move_is_undone(
 ) -> None:
     load("packs_midway_plugin")
     old = old_project / "kuzu-memories"
-    before = tree(old)
+    before = snapshot(old, framework=True, databases="bytes")
     config = old_project / ".kuzu-memory" / "config.yaml"
     path_line = f"  path: {old}\n"
     assert path_line in config.read_text()
@@ -102,7 +100,7 @@ def test_a_failure_in_the_middle_of_the_move_is_undone(
     assert move.status is Status.FAILED
     assert "disk full" in move.reason
     assert outcome(report, "schema_columns_v1.8.1").status is Status.BLOCKED
-    assert tree(old) == before
+    assert snapshot(old, framework=True, databases="bytes") == before
     for name in ("memories.db", "README.md", "project_info.md", ".gitignore"):
         assert not (old_project / ".kuzu-memory" / name).exists()
     assert path_line in config.read_text()  # other migrations ran; this line is the move's

@@ -17,7 +17,8 @@ from kuzu_memory_migrations.testing.projects import (
     table_names,
     vector_indexes,
 )
-from packs_support import FRAMEWORK_FILES, UPGRADE_NAMES, migrate, outcome, statuses, tree
+from kuzu_memory_migrations.testing.snapshot import snapshot
+from packs_support import UPGRADE_NAMES, migrate, outcome, statuses
 
 pytestmark = pytest.mark.usefixtures("upgrades")
 
@@ -70,11 +71,11 @@ def test_a_1_6_project_gets_the_1_12_schema_with_every_memory(tmp_path: Path) ->
     assert settings["hooks"]["PostToolUse"][0]["hooks"][0]["async"] is True
 
     # Second run: nothing applied, nothing changed.
-    snapshot = tree(root, skip=FRAMEWORK_FILES, logical_db=True)
+    before = snapshot(root)
     again = migrate(root)
     assert again.ok
     assert not any(o.status is Status.APPLIED for o in again.outcomes)
-    assert tree(root, skip=FRAMEWORK_FILES, logical_db=True) == snapshot
+    assert snapshot(root) == before
 
 
 def test_a_1_12_project_only_gets_the_config_defaults(tmp_path: Path) -> None:
@@ -99,13 +100,11 @@ def test_a_dry_run_changes_no_byte_and_shows_the_whole_upgrade(
     build_project_1_6(root, memories=5, claude_json=claude_json)
     shared_logs.mkdir()
     (shared_logs / "kuzu_learn.log").write_text("old\n")
-    snapshot = tree(tmp_path)
-    user_settings = claude_json.read_bytes()
+    before = snapshot(tmp_path, also=[claude_json], framework=True, databases="bytes")
 
     report = migrate(root, Mode.DRY_RUN)
 
-    assert tree(tmp_path) == snapshot
-    assert claude_json.read_bytes() == user_settings
+    assert snapshot(tmp_path, also=[claude_json], framework=True, databases="bytes") == before
     pending = {n for n, s in statuses(report).items() if s is Status.PENDING}
     assert pending == set(UPGRADE_NAMES)
     move = outcome(report, "database_location_v1.6.39")

@@ -17,7 +17,8 @@ from kuzu_memory_migrations.testing.projects import (
     build_project_1_12,
     hooks_settings_1_6,
 )
-from packs_support import migrate, outcome, statuses, tree
+from kuzu_memory_migrations.testing.snapshot import snapshot
+from packs_support import migrate, outcome, statuses
 
 pytestmark = pytest.mark.usefixtures("upgrades")
 
@@ -216,9 +217,9 @@ def test_cleanup_counts_as_applied_where_1_12_ran_its_predecessor(tmp_path: Path
     (root / ".kuzu-memory" / "migration_state.json").write_text(
         json.dumps({"last_version": "1.12.11", "history": [entry]}, indent=2)
     )
-    logs = tree(root / ".kuzu-memory" / "logs")
+    logs = snapshot(root / ".kuzu-memory" / "logs", framework=True, databases="bytes")
 
     report = migrate(root)
 
     assert "cleanup_logs_v1.8.0" not in statuses(report)
-    assert tree(root / ".kuzu-memory" / "logs") == logs
+    assert snapshot(root / ".kuzu-memory" / "logs", framework=True, databases="bytes") == logs

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Literal
 
 from ..engine.layout import ProjectLayout
 
@@ -49,23 +50,32 @@ def database_digest(path: Path) -> str:
     return "kuzu:" + digest.hexdigest()
 
 
-def _digest(path: Path) -> str:
+def _digest(path: Path, databases: Literal["content", "bytes"]) -> str:
     if path.is_symlink():
         return f"link:{path.readlink()}"
+    mode = f"{path.stat().st_mode & 0o7777:o}"
     if path.is_dir():
-        return "dir"
-    if path.name.endswith(".wal"):
-        return "wal"  # present only while a database is open; its database says the rest
-    if _is_database(path):
-        return database_digest(path)
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+        return f"dir:{mode}"
+    if databases == "content":
+        if path.name.endswith(".wal"):
+            return "wal"  # present only while a database is open; its database says the rest
+        if _is_database(path):
+            return f"{database_digest(path)}:{mode}"
+    return f"{hashlib.sha256(path.read_bytes()).hexdigest()}:{mode}"
 
 
-def snapshot(root: Path, *, also: Iterable[Path] = (), framework: bool = False) -> Snapshot:
-    """Digest every file and folder under ``root`` (and the extra paths ``also``).
+def snapshot(
+    root: Path,
+    *,
+    also: Iterable[Path] = (),
+    framework: bool = False,
+    databases: Literal["content", "bytes"] = "content",
+) -> Snapshot:
+    """Digest every file and folder under ``root`` (and the extra paths ``also``), with modes.
 
     The framework's own records (``.kuzu-memory/migrations/`` and the state file) are left
-    out unless ``framework`` is true: a run is supposed to write them.
+    out unless ``framework`` is true: a run is supposed to write them. Databases compare by
+    content unless ``databases="bytes"`` (for code that must not even open one for writing).
     """
     layout = ProjectLayout(root)
     skipped = set() if framework else {layout.work_dir, layout.state_file}
@@ -78,7 +88,7 @@ def snapshot(root: Path, *, also: Iterable[Path] = (), framework: bool = False) 
             if path == root or any(path == s or s in path.parents for s in skipped):
                 continue
             key = str(path.relative_to(root)) if root in path.parents else str(path)
-            found[key] = _digest(path)
+            found[key] = _digest(path, databases)
     return found
 
 
