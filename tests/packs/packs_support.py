@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,25 +46,3 @@ def outcome(report: RunReport, name: str) -> Any:
 
 def statuses(report: RunReport) -> dict[str, Status]:
     return {o.name: o.status for o in report.outcomes}
-
-
-@contextmanager
-def held_open(db_path: Path) -> Iterator[None]:
-    """Hold the database open in another process, as kuzu-memory's MCP server does."""
-    code = (
-        "import sys, time, kuzu\n"
-        "db = kuzu.Database(sys.argv[1]); conn = kuzu.Connection(db)\n"
-        "print('ready', flush=True)\n"
-        "time.sleep(120)\n"
-    )
-    holder = subprocess.Popen(
-        [sys.executable, "-c", code, str(db_path)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "ready"
-        time.sleep(0.1)
-        yield
-    finally:
-        holder.kill()
-        holder.wait()

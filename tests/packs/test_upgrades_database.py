@@ -11,11 +11,12 @@ from kuzu_memory_migrations import MigrationType, Status
 from kuzu_memory_migrations.testing.projects import (
     SCHEMA_1_12,
     build_project_1_6,
+    held_open,
     memory_rows,
     vector_indexes,
 )
 from kuzu_memory_migrations.testing.snapshot import snapshot
-from packs_support import held_open, migrate, outcome, statuses
+from packs_support import migrate, outcome, statuses
 
 pytestmark = pytest.mark.usefixtures("upgrades")
 

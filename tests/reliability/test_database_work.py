@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,14 +12,14 @@ from kuzu_memory_migrations.engine.project import Project
 from kuzu_memory_migrations.engine.recovery import RollbackRefused, rollback_applied
 from kuzu_memory_migrations.engine.runner import RunOptions, run
 from kuzu_memory_migrations.engine.state import StateStore
-from kuzu_memory_migrations.testing.projects import build_project_1_12, table_columns, table_names
+from kuzu_memory_migrations.testing.projects import (
+    build_project_1_12,
+    held_open,
+    table_columns,
+    table_names,
+)
 from kuzu_memory_migrations.testing.snapshot import database_digest
 from reliability_support import PRIVATE
-
-HOLD = (
-    "import sys, kuzu; db = kuzu.Database(sys.argv[1]); kuzu.Connection(db);"
-    "print('holding', flush=True); sys.stdin.read()"
-)
 
 
 @pytest.fixture
@@ -72,16 +70,8 @@ def test_applied_database_work_rolls_back_only_from_a_snapshot(database: Path) -
 
 @pytest.fixture
 def held(database: Path) -> Iterator[Path]:
-    """The database held open by another process, as kuzu-memory's MCP server does."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(database)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-    yield database
-    holder.communicate(input="")
+    with held_open(database):
+        yield database
 
 
 def test_a_database_held_open_defers_and_is_retried_later(held: Path) -> None:
@@ -102,13 +92,6 @@ def test_a_database_held_open_defers_and_is_retried_later(held: Path) -> None:
 
 def test_after_the_holder_lets_go_the_deferred_work_applies(database: Path) -> None:
     root = database.parent.parent
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(database)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-    assert {s for s, _ in statuses(root).values()} == {Status.DEFERRED}
-    holder.communicate(input="")
+    with held_open(database):
+        assert {s for s, _ in statuses(root).values()} == {Status.DEFERRED}
     assert {s for s, _ in statuses(root).values()} == {Status.APPLIED}

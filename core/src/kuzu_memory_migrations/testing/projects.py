@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ __all__ = [
     "build_flat_hooks_settings",
     "build_project_1_6",
     "build_project_1_12",
+    "held_open",
     "hooks_settings_1_6",
     "hooks_settings_1_12",
     "memory_rows",
@@ -741,3 +745,30 @@ def vector_indexes(db_path: Path) -> list[tuple[str, str]]:
     """(table, index name) of every HNSW vector index: what makes DROP COLUMN unsafe."""
     rows = _query(db_path, "CALL show_indexes() RETURN *")
     return sorted((str(row[0]), str(row[1])) for row in rows if row[2] == "HNSW")
+
+
+@contextmanager
+def held_open(db_path: Path) -> Iterator[Path]:
+    """Hold the database open in another process, as kuzu-memory's MCP server does.
+
+    Inside the block, opening it fails with Kuzu's lock error: migrations are deferred.
+    """
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        if holder.stdout.readline().strip() != "holding":
+            raise RuntimeError(f"could not hold {db_path} open in another process")
+        yield db_path
+    finally:
+        holder.communicate(input="")  # end of stdin: the holder closes the database and exits
+
+
+_HOLD = (
+    "import sys, kuzu; db = kuzu.Database(sys.argv[1]); kuzu.Connection(db);"
+    "print('holding', flush=True); sys.stdin.read()"
+)
