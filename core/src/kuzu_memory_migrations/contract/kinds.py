@@ -8,10 +8,9 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from ..engine.layout import DATABASE
 from .migration import ConfigFileError, Migration
 from .results import MigrationType
-
-MEMORY_DIR = ".kuzu-memory"
 
 
 class ConfigMigration(Migration):
@@ -132,7 +131,7 @@ class _DatabaseWork(Migration):
     """
 
     database_mode: ClassVar[Literal["transaction", "snapshot"]] = "transaction"
-    database_file: ClassVar[str] = f"{MEMORY_DIR}/memories.db"
+    database_file: ClassVar[str] = DATABASE
 
     def database_path(self) -> Path:
         return self.path(self.database_file)

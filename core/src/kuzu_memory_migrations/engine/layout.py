@@ -6,6 +6,7 @@ import os
 
 MEMORY_DIR = ".kuzu-memory"
 LEGACY_MEMORY_DIR = "kuzu-memories"
+DATABASE = f"{MEMORY_DIR}/memories.db"
 WORK_DIR = f"{MEMORY_DIR}/migrations"
 IDLE_STAMP = f"{WORK_DIR}/idle"
 """Relative to the project root: the fast path finds it without pathlib."""
@@ -67,7 +68,7 @@ class ProjectLayout:
 
     @property
     def database(self) -> Path:
-        return self.memory_dir / "memories.db"
+        return self.root / DATABASE
 
     def is_project(self) -> bool:
         return self.memory_dir.is_dir() or (self.root / LEGACY_MEMORY_DIR).is_dir()
