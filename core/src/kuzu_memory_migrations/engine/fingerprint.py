@@ -49,3 +49,8 @@ def code_fingerprint(cls: type) -> str | None:
     if not text:
         return None
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def same_code(cls: type, recorded: str) -> bool:
+    """Whether `recorded` is the fingerprint of the class's current code."""
+    return code_fingerprint(cls) in {recorded, None}
