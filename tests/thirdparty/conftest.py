@@ -31,7 +31,9 @@ def kuzu_memory_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def comparison_env(tmp_path_factory: pytest.TempPathFactory, kuzu_memory_wheel: Path) -> ComparisonEnv:
+def comparison_env(
+    tmp_path_factory: pytest.TempPathFactory, kuzu_memory_wheel: Path
+) -> ComparisonEnv:
     """kuzu-memory 1.12.11, this checkout's core and the ported pack, in one virtualenv."""
     base = tmp_path_factory.mktemp("km1211")
     return create_env(base / "venv", kuzu_memory_wheel, base / "work")
@@ -62,7 +64,9 @@ def pristine(
 
 
 @pytest.fixture
-def twins(tmp_path: Path, pristine: Callable[[str], Sandbox]) -> Callable[[str], tuple[Sandbox, Sandbox]]:
+def twins(
+    tmp_path: Path, pristine: Callable[[str], Sandbox]
+) -> Callable[[str], tuple[Sandbox, Sandbox]]:
     """Two identical copies of a kind's project and HOME: one for each system."""
 
     def make(kind: str) -> tuple[Sandbox, Sandbox]:

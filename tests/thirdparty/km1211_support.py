@@ -440,9 +440,7 @@ STATE_FILE = ".kuzu-memory/migration_state.json"
 WORK_DIR = ".kuzu-memory/migrations"
 
 
-def tree(
-    root: Path, *, databases: str = "content", ignore: Iterable[str] = ()
-) -> dict[str, str]:
+def tree(root: Path, *, databases: str = "content", ignore: Iterable[str] = ()) -> dict[str, str]:
     """Path -> digest of everything under `root` (databases by content, or by bytes).
 
     Both systems' own records (the state file, our work folder) are left out; `ignore`
@@ -455,8 +453,7 @@ def tree(
     return {
         path: digest
         for path, digest in found.items()
-        if path != STATE_FILE
-        and path != WORK_DIR
+        if path not in (STATE_FILE, WORK_DIR)
         and not path.startswith(WORK_DIR + "/")
         and not any(path == s or (s.endswith("/") and path.startswith(s)) for s in skipped)
     }

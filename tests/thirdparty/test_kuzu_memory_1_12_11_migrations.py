@@ -99,7 +99,7 @@ FILES_CHANGED_BY: dict[str, tuple[str, ...]] = {
         ".kuzu-memory/logs/kuzu_learn.log",
     ),
     # All four rewrite the one database the old project has, in its legacy place.
-    **{name: ("kuzu-memories/memories.db",) for name in DATABASE_MIGRATIONS},
+    **dict.fromkeys(DATABASE_MIGRATIONS, ("kuzu-memories/memories.db",)),
 }
 
 ORIGINAL_DIFFERENCES: dict[str, list[str]] = {
@@ -300,7 +300,7 @@ def test_run_changes_the_project_as_the_original_does(
 
     report = run_ours(comparison_env, ours)
     assert report["error"] is None and report["problems"] == [], report
-    expected = {n: "applied" for n in APPLIED_BY_ORIGINAL[kind]}
+    expected = dict.fromkeys(APPLIED_BY_ORIGINAL[kind], "applied")
     got = {n: s for n, s in statuses(report).items() if n in expected or s != "not_applicable"}
     assert got == expected, (
         f"ours applies exactly what the original applies on {kind}, and finds the rest not"
@@ -335,7 +335,9 @@ def test_after_the_original_ours_applies_nothing(
     report = run_ours(comparison_env, original)
 
     assert report["error"] is None, report
-    ran = {n: s for n, s in statuses(report).items() if s not in ("applied", "host", "not_applicable")}
+    ran = {
+        n: s for n, s in statuses(report).items() if s not in ("applied", "host", "not_applicable")
+    }
     assert ran == {}, f"after the original's start-up nothing is pending for ours: {ran}"
     differences = compare(before, comparable(original))
     assert differences == [], f"ours changes nothing after the original: {differences}"
@@ -544,7 +546,7 @@ def test_a_database_held_open_defers_the_four_and_they_run_when_it_is_released(
     with held_open(ours.root / DATABASE):
         report = run_ours(comparison_env, ours)
     deferred = {n: statuses(report).get(n) for n in DATABASE_MIGRATIONS}
-    assert deferred == {n: "deferred" for n in DATABASE_MIGRATIONS}, (
+    assert deferred == dict.fromkeys(DATABASE_MIGRATIONS, "deferred"), (
         f"with the database held by another process the four are deferred: {deferred}"
     )
     assert sandbox_tree(ours)[DATABASE] == database, "nothing in the database changed"
@@ -553,9 +555,9 @@ def test_a_database_held_open_defers_the_four_and_they_run_when_it_is_released(
     ], "the file migrations still ran"
 
     second = run_ours(comparison_env, ours)
-    assert {n: statuses(second).get(n) for n in DATABASE_MIGRATIONS} == {
-        n: "applied" for n in DATABASE_MIGRATIONS
-    }, f"released, the next run applies the four: {statuses(second)}"
+    assert {n: statuses(second).get(n) for n in DATABASE_MIGRATIONS} == dict.fromkeys(
+        DATABASE_MIGRATIONS, "applied"
+    ), f"released, the next run applies the four: {statuses(second)}"
     differences = compare(comparable(original), comparable(ours))
     assert differences == [], (
         f"in the end the project is as the original leaves it:\n"
