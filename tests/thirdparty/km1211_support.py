@@ -521,7 +521,12 @@ def build_with_kuzu_memory(env: ComparisonEnv, root: Path, home: Path) -> Sandbo
     home.mkdir(parents=True, exist_ok=True)
     sandbox = Sandbox(root, home)
     for command in (("init",), ("install", "claude-code", "--project-root", str(root))):
-        done = env.kuzu_memory(sandbox, *command)
+        for _attempt in range(3):
+            done = env.kuzu_memory(sandbox, *command)
+            # install first runs `kuzu-memory --version` with a 5 s timeout (installers/
+            # claude_hooks.py, check_prerequisites): a loaded machine can miss it.
+            if "Prerequisites not met" not in done.stdout + done.stderr:
+                break
         if done.returncode != 0:
             raise AssertionError(
                 f"kuzu-memory {' '.join(command)} exited {done.returncode}:\n"
@@ -574,6 +579,54 @@ def _drop_columns(db: Path, columns: Iterable[str]) -> None:
     try:
         for column in columns:
             connection.execute(f"ALTER TABLE Memory DROP {column}")
+    finally:
+        connection.close()
+        database.close()
+
+
+EXPIRED_ID = "expired-episodic-memory"
+DUPLICATE_ID = "older-duplicate-memory"
+
+
+def add_rows_the_original_purges(db: Path) -> None:
+    """One memory past its `valid_to` and an older copy of another one's content.
+
+    kuzu-memory 1.12.11's data_maintenance_v1.9.0 deletes both (purge_expired,
+    dedup_by_content_hash); the design says an upgrade never loses a memory.
+    """
+    from datetime import datetime, timedelta
+
+    import kuzu
+
+    now = datetime.now().replace(microsecond=0)
+    database = kuzu.Database(str(db))
+    connection = kuzu.Connection(database)
+    try:
+        result = connection.execute(
+            "MATCH (m:Memory) WHERE m.content_hash = '' RETURN m.content, m.created_at LIMIT 1"
+        )
+        content, created = result.get_next()
+        rows = [
+            {
+                "id": EXPIRED_ID,
+                "content": "The staging cluster is rebuilt every Friday",
+                "created": now - timedelta(days=40),
+                "valid_to": now - timedelta(days=10),
+            },
+            {
+                "id": DUPLICATE_ID,
+                "content": content,
+                "created": created - timedelta(days=1),
+                "valid_to": now + timedelta(days=20),
+            },
+        ]
+        for row in rows:
+            connection.execute(
+                "CREATE (m:Memory {id: $id, content: $content, content_hash: NULL,"
+                " created_at: $created, valid_to: $valid_to, memory_type: 'episodic',"
+                " source_type: 'cli', agent_id: 'cli', metadata: '{}'})",
+                row,
+            )
     finally:
         connection.close()
         database.close()

@@ -386,8 +386,9 @@ def test_hooks_in_the_users_local_settings_are_migrated_as_the_original_does(
 
     report = run_ours(comparison_env, ours)
 
-    assert statuses(report).get("async_hooks_v1.6.33") == "applied", outcomes(report).get(
-        "async_hooks_v1.6.33"
+    outcome = outcomes(report).get("async_hooks_v1.6.33")
+    assert statuses(report).get("async_hooks_v1.6.33") == "applied", (
+        f"async_hooks_v1.6.33 runs for the user's local settings: {json.dumps(outcome, indent=2)}"
     )
     differences = compare(comparable(original), comparable(ours))
     assert differences == [], (
@@ -563,3 +564,50 @@ def test_a_database_held_open_defers_the_four_and_they_run_when_it_is_released(
         f"in the end the project is as the original leaves it:\n"
         f"{explain(original, ours, differences)}"
     )
+
+
+def test_memories_the_original_deletes_can_be_brought_back(
+    tmp_path: Path, comparison_env: ComparisonEnv
+) -> None:
+    """Where the original is no reference: its data_maintenance_v1.9.0 deletes an expired
+    memory and the older of two with the same content. Ours runs the same code, so it may
+    delete them too; but then `rollback` must bring them back (nothing is ever lost)."""
+    from km1211_support import (
+        DUPLICATE_ID,
+        EXPIRED_ID,
+        add_rows_the_original_purges,
+        build_old,
+    )
+    from kuzu_memory_migrations.testing.projects import memory_rows
+
+    source = build_old(tmp_path / "src" / "project", tmp_path / "src" / "home")
+    add_rows_the_original_purges(source.root / DATABASE)
+    original, ours = source.copy(tmp_path / "original"), source.copy(tmp_path / "ours")
+    ids = {row["id"] for row in memory_rows(source.root / DATABASE)}
+
+    done = comparison_env.original(original)
+    changes = done.result("data_maintenance_v1.9.0")["changes"]
+    assert "Purged 1 expired memory record(s)" in changes, changes
+    assert "Removed 1 duplicate memory record(s)" in changes, changes
+    assert {row["id"] for row in memory_rows(original.root / DATABASE)} == ids - {
+        EXPIRED_ID,
+        DUPLICATE_ID,
+    }, "precondition: the original deletes the expired memory and the older duplicate"
+
+    report = run_ours(comparison_env, ours)
+
+    outcome = outcomes(report).get("data_maintenance_v1.9.0")
+    assert statuses(report).get("data_maintenance_v1.9.0") == "applied", (
+        f"data_maintenance_v1.9.0 runs on the old project: {json.dumps(outcome, indent=2)}"
+    )
+    lost = ids - {row["id"] for row in memory_rows(ours.root / DATABASE)}
+    if lost:
+        undo = comparison_env.ours(
+            ours, "rollback", "data_maintenance_v1.9.0", "--yes", "--json", code=None
+        )
+        assert undo.returncode == 0, (
+            f"data_maintenance_v1.9.0 deleted {sorted(lost)}: rollback must bring them back,"
+            f" it was refused:\n{undo.stdout}\n{undo.stderr}"
+        )
+        back = {row["id"] for row in memory_rows(ours.root / DATABASE)}
+        assert lost <= back, f"rollback brings back every deleted memory: {sorted(lost - back)}"
