@@ -459,10 +459,22 @@ def tree(root: Path, *, databases: str = "content", ignore: Iterable[str] = ()) 
     }
 
 
+EXTERNAL_RECORDS = ".local/state/kuzu-memory-migrations"
+"""Under HOME: where ours keeps copies of files from outside the project, such as the user's
+Claude settings (`ProjectLayout.external_dir()`, XDG_STATE_HOME unset as in the sandbox)."""
+
+
 def sandbox_tree(sandbox: Sandbox, **options: Any) -> dict[str, str]:
-    """The project's tree and HOME's (prefixed `~/`), as one mapping."""
+    """The project's tree and HOME's (prefixed `~/`), as one mapping, our records left out."""
     found = tree(sandbox.root, **options)
-    found.update({f"~/{k}": v for k, v in tree(sandbox.home, **options).items()})
+    in_home = tree(sandbox.home, **options)
+    found.update(
+        {
+            f"~/{k}": v
+            for k, v in in_home.items()
+            if k != EXTERNAL_RECORDS and not k.startswith(EXTERNAL_RECORDS + "/")
+        }
+    )
     return found
 
 

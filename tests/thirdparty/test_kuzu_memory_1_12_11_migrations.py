@@ -56,6 +56,8 @@ pytestmark = pytest.mark.slow
 Twins = Callable[[str], tuple[Sandbox, Sandbox]]
 
 ALL_NAMES = tuple(NAMES.values())
+MODULE_OF = {NAMES[cls]: module for module, cls in MIGRATIONS.items()}
+"""Migration name -> the module of kuzu-memory's that defines it (and of the port)."""
 
 # ---------------------------------------------------------------------------------------------
 # What the original does (measured: kuzu-memory 1.12.11, kuzu 0.11.3, Python 3.11)
@@ -199,6 +201,11 @@ def explain(sandbox_a: Sandbox, sandbox_b: Sandbox, lines: Iterable[str], limit:
     return "\n".join(out)
 
 
+def finished(report: dict[str, Any]) -> bool:
+    """The run went through to the end (no error, not stopped early)."""
+    return report.get("error") is None and report.get("stopped") is None
+
+
 def outcomes(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {outcome["name"]: outcome for outcome in report["outcomes"]}
 
@@ -299,7 +306,7 @@ def test_run_changes_the_project_as_the_original_does(
     ), f"precondition: the original changes exactly the measured paths on {kind}"
 
     report = run_ours(comparison_env, ours)
-    assert report["error"] is None and report["problems"] == [], report
+    assert finished(report) and report["problems"] == [], report
     expected = dict.fromkeys(APPLIED_BY_ORIGINAL[kind], "applied")
     got = {n: s for n, s in statuses(report).items() if n in expected or s != "not_applicable"}
     assert got == expected, (
@@ -334,7 +341,7 @@ def test_after_the_original_ours_applies_nothing(
 
     report = run_ours(comparison_env, original)
 
-    assert report["error"] is None, report
+    assert finished(report), report
     ran = {
         n: s for n, s in statuses(report).items() if s not in ("applied", "host", "not_applicable")
     }
@@ -416,7 +423,7 @@ def test_dry_run_changes_no_byte_and_names_what_it_cannot_preview(
         f"a dry run on {kind} changes no byte of the project or of HOME (databases and"
         f" both systems' records included): {differences}"
     )
-    assert report["dry_run"] is True and report["error"] is None, report
+    assert report["dry_run"] is True and finished(report), report
     would_run = {n for n, s in statuses(report).items() if s != "not_applicable"}
     assert would_run == set(APPLIED_BY_ORIGINAL[kind]), (
         f"the dry run lists as pending exactly what the original applies on {kind}:"
@@ -432,6 +439,11 @@ def test_dry_run_changes_no_byte_and_names_what_it_cannot_preview(
                 f"the dry run reports that {name} tried plain I/O on {path}, which it could"
                 f" not preview: {json.dumps(found[name], indent=2)}"
             )
+        source = f"{MODULE_OF[name]}.py:"
+        assert source in json.dumps(found[name]), (
+            f"the report names the file:line of {name}'s code that tried it ({source}...):"
+            f" {json.dumps(found[name], indent=2)}"
+        )
     if kind == "old":
         assert any(
             p["path"] == ".kuzu-memory/config.json" and p["action"] == "modify"
