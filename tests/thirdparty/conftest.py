@@ -21,8 +21,9 @@ from km1211_support import (
     download_wheel,
 )
 
-KINDS = ("empty", "kuzu-memory-init", "old")
-"""(a) `.kuzu-memory/` only; (b) made by kuzu-memory 1.12.11 itself; (c) an old project."""
+KINDS = ("empty", "kuzu-memory-init", "old", "old-in-place")
+"""(a) `.kuzu-memory/` only; (b) made by kuzu-memory 1.12.11 itself; (c) an old project,
+with its database in `kuzu-memories/` as 1.6 left it, or already in `.kuzu-memory/`."""
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +57,8 @@ def pristine(
                 built[kind] = build_with_kuzu_memory(comparison_env, root, home)
             elif kind == "old":
                 built[kind] = build_old(root, home)
+            elif kind == "old-in-place":
+                built[kind] = build_old(root, home, database_dir=".kuzu-memory")
             else:
                 raise ValueError(kind)
         return built[kind]

@@ -547,7 +547,9 @@ def build_with_kuzu_memory(env: ComparisonEnv, root: Path, home: Path) -> Sandbo
     return sandbox
 
 
-def build_old(root: Path, home: Path, *, memories: int = 4) -> Sandbox:
+def build_old(
+    root: Path, home: Path, *, memories: int = 4, database_dir: str = "kuzu-memories"
+) -> Sandbox:
     """(c) An old project, as kuzu-memory 1.6 and earlier releases left it.
 
     - the database in `kuzu-memories/` (1.6's schema, minus `DROPPED_COLUMNS`), rows whose
@@ -557,6 +559,10 @@ def build_old(root: Path, home: Path, *, memories: int = 4) -> Sandbox:
     - hooks in three files: `.claude/settings.local.json` (1.6's nested shape, no `async`),
       `.claude/settings.json` (the older flat shape) and `~/.claude/settings.json` (nested,
       no `async`, beside the user's own keys and hook); `~/.claude.json` with 1.6's MCP entry.
+
+    With `database_dir=".kuzu-memory"` the contents of `kuzu-memories/` (database included)
+    are in `.kuzu-memory/` instead, where 1.12 keeps them: the same old schema and rows, in
+    the place the framework's database helpers look first.
     """
     from kuzu_memory_migrations.testing.projects import (
         USER_HOOK_COMMAND,
@@ -569,6 +575,12 @@ def build_old(root: Path, home: Path, *, memories: int = 4) -> Sandbox:
     db = build_project_1_6(root, memories=memories, claude_json=home / ".claude.json")
     _drop_columns(db, DROPPED_COLUMNS)
     config = root / ".kuzu-memory"
+    if database_dir == ".kuzu-memory":
+        for path in sorted(db.parent.iterdir()):
+            path.rename(config / path.name)
+        db.parent.rmdir()
+    elif database_dir != "kuzu-memories":
+        raise ValueError(f"database_dir: {database_dir!r}")
     (config / "config.json").write_text(json.dumps(OLD_CONFIG_JSON, indent=2))
     for name, text in OLD_LOGS.items():
         (config / "logs" / name).write_text(text)

@@ -1,6 +1,10 @@
 """kuzu-memory 1.12.11's own migrations, ported with one import change, against the original.
 
-Each test gives identical copies of a project (and of HOME) to the original built-in system
+Project kinds: "empty" (`.kuzu-memory/` only), "kuzu-memory-init" (made by kuzu-memory
+1.12.11's own `init` and `install claude-code`), "old" (as 1.6 and older releases left it,
+database in `kuzu-memories/`) and "old-in-place" (the same, database already in
+`.kuzu-memory/`). Each test gives identical copies of a project (and of HOME) to the
+original built-in system
 (one kuzu-memory start-up) and to ours (`kuzu-memory-migrations ... --project-root P`, run
 from another directory), and compares what they leave behind. What the original does on
 each project kind was measured with kuzu-memory 1.12.11 and kuzu 0.11.3; the constants
@@ -10,8 +14,8 @@ exactly that, so a failure says which side moved.
 Deliberate differences from a naive "same bytes everywhere":
 
 - both systems' own records (`.kuzu-memory/migration_state.json`, our
-  `.kuzu-memory/migrations/`) are left out of tree comparisons; the history entries the two
-  write are compared on their own;
+  `.kuzu-memory/migrations/` and our copies of HOME's files in `~/.local/state/`) are left
+  out of tree comparisons; the history entries the two write are compared on their own;
 - `.kuzu-memory/config.json.bak` is left out: the original's `Migration.backup_file` (called
   by `write_json`) leaves it behind for good, where ours keeps the old bytes in the run's
   journal (the documented contract of `write_json`); `rollback` is what must restore them;
@@ -70,18 +74,28 @@ APPLIED_BY_ORIGINAL: dict[str, tuple[str, ...]] = {
     # kuzu-memory 1.12.11's own init + install claude-code: hooks already nested with
     # "async": true, every column present, every content_hash set. No state file either.
     "kuzu-memory-init": (),
-    # In the order the original runs them: (priority, from_version).
-    "old": (
-        "knowledge_type_v1.6.45",
-        "project_tag_v1.6.46",
-        "config_defaults_v1.7.0",
-        "schema_columns_v1.8.1",
-        "data_maintenance_v1.9.0",
-        "bash_hooks_v1.7.0",
-        "async_hooks_v1.6.33",
-        "cleanup_old_logs_v1.8.0",
+    # All eight, in the order the original runs them: (priority, from_version); the same
+    # wherever the old database is.
+    **dict.fromkeys(
+        ("old", "old-in-place"),
+        (
+            "knowledge_type_v1.6.45",
+            "project_tag_v1.6.46",
+            "config_defaults_v1.7.0",
+            "schema_columns_v1.8.1",
+            "data_maintenance_v1.9.0",
+            "bash_hooks_v1.7.0",
+            "async_hooks_v1.6.33",
+            "cleanup_old_logs_v1.8.0",
+        ),
     ),
 }
+
+OLD_KINDS = ("old", "old-in-place")
+ALL_KINDS = ("empty", "kuzu-memory-init", *OLD_KINDS)
+DATABASE_OF = {"old": "kuzu-memories/memories.db", "old-in-place": ".kuzu-memory/memories.db"}
+"""Where the old project's database is: the original finds it with `_find_db_path()` and
+changes it there."""
 
 FILES_CHANGED_BY: dict[str, tuple[str, ...]] = {
     # Paths each migration creates, changes or deletes on the old project (the project's,
@@ -100,42 +114,47 @@ FILES_CHANGED_BY: dict[str, tuple[str, ...]] = {
         ".kuzu-memory/logs/kuzu_enhance.log",
         ".kuzu-memory/logs/kuzu_learn.log",
     ),
-    # All four rewrite the one database the old project has, in its legacy place.
-    **dict.fromkeys(DATABASE_MIGRATIONS, ("kuzu-memories/memories.db",)),
 }
+"""The four database migrations change the one database (`DATABASE_OF`), nothing else."""
 
 ORIGINAL_DIFFERENCES: dict[str, list[str]] = {
     "empty": [],
     "kuzu-memory-init": [],
-    "old": sorted(
-        [
-            "differs  .claude/settings.json",
-            "extra    .claude/settings.json.bak",
-            "differs  .claude/settings.local.json",
-            "extra    .claude/settings.local.json.bak",
-            "differs  .kuzu-memory/config.json",
-            "extra    .kuzu-memory/config.json.bak",
-            "missing  .kuzu-memory/logs",
-            "missing  .kuzu-memory/logs/kuzu_enhance.log",
-            "missing  .kuzu-memory/logs/kuzu_learn.log",
-            "differs  kuzu-memories/memories.db",
-            "differs  ~/.claude/settings.json",
-            "extra    ~/.claude/settings.json.bak",
-        ],
-        key=lambda line: line[9:],
-    ),
+    **{
+        kind: sorted(
+            [
+                "differs  .claude/settings.json",
+                "extra    .claude/settings.json.bak",
+                "differs  .claude/settings.local.json",
+                "extra    .claude/settings.local.json.bak",
+                "differs  .kuzu-memory/config.json",
+                "extra    .kuzu-memory/config.json.bak",
+                "missing  .kuzu-memory/logs",
+                "missing  .kuzu-memory/logs/kuzu_enhance.log",
+                "missing  .kuzu-memory/logs/kuzu_learn.log",
+                f"differs  {DATABASE_OF[kind]}",
+                "differs  ~/.claude/settings.json",
+                "extra    ~/.claude/settings.json.bak",
+            ],
+            key=lambda line: line[9:],
+        )
+        for kind in OLD_KINDS
+    },
 }
 """`compare(before, after)` of the original's run: "extra" = created, "missing" = deleted."""
 
 PLAIN_IO: dict[str, dict[str, tuple[str, ...]]] = {
     "empty": {},
     "kuzu-memory-init": {},
-    "old": {
-        # shutil.copy(settings, settings.json.bak) then Path.write_text(settings), per file
-        "async_hooks_v1.6.33": ("~/.claude/settings.json", ".claude/settings.local.json"),
-        "bash_hooks_v1.7.0": (".claude/settings.json",),
-        # shutil.rmtree
-        "cleanup_old_logs_v1.8.0": (".kuzu-memory/logs",),
+    **{
+        kind: {
+            # shutil.copy(settings, settings.json.bak), then Path.write_text(settings), per file
+            "async_hooks_v1.6.33": ("~/.claude/settings.json", ".claude/settings.local.json"),
+            "bash_hooks_v1.7.0": (".claude/settings.json",),
+            # shutil.rmtree
+            "cleanup_old_logs_v1.8.0": (".kuzu-memory/logs",),
+        }
+        for kind in OLD_KINDS
     },
 }
 """Migration -> the files its plain Python I/O writes or deletes on each kind (a dry run
@@ -154,8 +173,7 @@ STATEMENTS: dict[str, tuple[str, ...]] = {
 
 IGNORED = (".kuzu-memory/config.json.bak",)
 AS_JSON = (".kuzu-memory/config.json",)
-DATABASE = "kuzu-memories/memories.db"
-"""Where the old project's database is (the original leaves it there)."""
+DATABASE = DATABASE_OF["old"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,7 +305,7 @@ def test_every_range_is_read_against_kuzu_memory_not_the_pack(
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["empty", "kuzu-memory-init", "old"])
+@pytest.mark.parametrize("kind", ALL_KINDS)
 def test_run_changes_the_project_as_the_original_does(
     kind: str, twins: Twins, comparison_env: ComparisonEnv
 ) -> None:
@@ -330,7 +348,7 @@ def test_run_changes_the_project_as_the_original_does(
     )
 
 
-@pytest.mark.parametrize("kind", ["empty", "kuzu-memory-init", "old"])
+@pytest.mark.parametrize("kind", ALL_KINDS)
 def test_after_the_original_ours_applies_nothing(
     kind: str, twins: Twins, comparison_env: ComparisonEnv
 ) -> None:
@@ -350,7 +368,7 @@ def test_after_the_original_ours_applies_nothing(
     assert differences == [], f"ours changes nothing after the original: {differences}"
 
 
-@pytest.mark.parametrize("kind", ["empty", "kuzu-memory-init", "old"])
+@pytest.mark.parametrize("kind", ALL_KINDS)
 def test_after_ours_the_original_applies_nothing(
     kind: str, twins: Twins, comparison_env: ComparisonEnv
 ) -> None:
@@ -409,7 +427,7 @@ def test_hooks_in_the_users_local_settings_are_migrated_as_the_original_does(
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["empty", "kuzu-memory-init", "old"])
+@pytest.mark.parametrize("kind", ALL_KINDS)
 def test_dry_run_changes_no_byte_and_names_what_it_cannot_preview(
     kind: str, twins: Twins, comparison_env: ComparisonEnv
 ) -> None:
@@ -444,7 +462,7 @@ def test_dry_run_changes_no_byte_and_names_what_it_cannot_preview(
             f"the report names the file:line of {name}'s code that tried it ({source}...):"
             f" {json.dumps(found[name], indent=2)}"
         )
-    if kind == "old":
+    if kind in OLD_KINDS:
         assert any(
             p["path"] == ".kuzu-memory/config.json" and p["action"] == "modify"
             for p in found["config_defaults_v1.7.0"]["planned"]
@@ -470,10 +488,11 @@ FILE_MIGRATIONS_IN_REVERSE = (
 """The migrations that change files on the old project, newest first."""
 
 
+@pytest.mark.parametrize("kind", OLD_KINDS)
 def test_rollback_restores_every_byte_of_each_file_migration(
-    twins: Twins, comparison_env: ComparisonEnv
+    kind: str, twins: Twins, comparison_env: ComparisonEnv
 ) -> None:
-    _, sandbox = twins("old")
+    _, sandbox = twins(kind)
     before = sandbox_tree(sandbox)
     report = run_ours(comparison_env, sandbox)
     assert all(statuses(report).get(n) == "applied" for n in FILE_MIGRATIONS_IN_REVERSE), (
@@ -495,7 +514,7 @@ def test_rollback_restores_every_byte_of_each_file_migration(
         assert others == [], f"rollback {name} touches nothing of the other migrations: {others}"
         current = after
 
-    left = [line for line in compare(before, current) if line[9:] != DATABASE]
+    left = [line for line in compare(before, current) if line[9:] != DATABASE_OF[kind]]
     assert left == [], (
         f"with the four file migrations rolled back, only the database differs: {left}"
     )
@@ -506,12 +525,14 @@ def test_rollback_restores_every_byte_of_each_file_migration(
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("kind", OLD_KINDS)
 def test_the_four_database_migrations_succeed_as_the_original_does(
-    twins: Twins, comparison_env: ComparisonEnv
+    kind: str, twins: Twins, comparison_env: ComparisonEnv
 ) -> None:
     from kuzu_memory_migrations.testing.projects import memory_rows, table_columns
 
-    original, ours = twins("old")
+    database = DATABASE_OF[kind]
+    original, ours = twins(kind)
     done = comparison_env.original(original)
     for name in DATABASE_MIGRATIONS:
         assert done.result(name)["success"], f"precondition: the original applies {name}"
@@ -522,24 +543,34 @@ def test_the_four_database_migrations_succeed_as_the_original_does(
     for name in DATABASE_MIGRATIONS:
         outcome = found.get(name, {})
         assert outcome.get("status") == "applied", (
-            f"{name} succeeds on the old project's database (in kuzu-memories/):"
+            f"{name} succeeds on the old project's database ({database}):"
             f" {json.dumps(outcome, indent=2)}"
         )
         assert outcome.get("changes") == done.result(name)["changes"], (
             f"{name} reports the changes the original reports"
         )
-    columns = table_columns(ours.root / DATABASE, "Memory")
-    assert columns == table_columns(original.root / DATABASE, "Memory"), (
+    columns = table_columns(ours.root / database, "Memory")
+    assert columns == table_columns(original.root / database, "Memory"), (
         "Memory has the original's columns, in its order"
     )
     for column in ("knowledge_type", "project_tag", "accessed_at", "access_count"):
         assert column in columns, f"Memory.{column} was added"
-    assert memory_rows(ours.root / DATABASE) == memory_rows(original.root / DATABASE), (
-        "every memory row is what the original leaves (defaults, back-filled content_hash)"
+    theirs, mine = memory_rows(original.root / database), memory_rows(ours.root / database)
+    assert [row["id"] for row in mine] == [row["id"] for row in theirs], "the same memories"
+    different = [
+        f"{a['id']} {column}: original {a[column]!r}, ours {b.get(column, '<absent>')!r}"
+        for a, b in zip(theirs, mine, strict=True)
+        for column in a
+        if a[column] != b.get(column, "<absent>")
+    ]
+    assert different == [], (
+        "every memory row holds what the original leaves (column defaults on the old rows,"
+        " back-filled content_hash):\n" + "\n".join(different)
     )
-    assert not (ours.root / ".kuzu-memory" / "memories.db").exists(), (
-        "the database is changed where it is, as the original does: no new one is created"
-    )
+    for other in set(DATABASE_OF.values()) - {database}:
+        assert not (ours.root / other).exists(), (
+            f"the database is changed where it is, as the original does: no {other} is created"
+        )
 
 
 def test_a_database_held_open_defers_the_four_and_they_run_when_it_is_released(
