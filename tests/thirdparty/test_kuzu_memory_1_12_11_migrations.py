@@ -1,15 +1,14 @@
 """kuzu-memory 1.12.11's own migrations, ported with one import change, against the original.
 
-Project kinds: "empty" (`.kuzu-memory/` only), "kuzu-memory-init" (made by kuzu-memory
-1.12.11's own `init` and `install claude-code`), "old" (as 1.6 and older releases left it,
-database in `kuzu-memories/`) and "old-in-place" (the same, database already in
-`.kuzu-memory/`). Each test gives identical copies of a project (and of HOME) to the
-original built-in system
+Each test gives identical copies of a project (and of HOME) to the original built-in system
 (one kuzu-memory start-up) and to ours (`kuzu-memory-migrations ... --project-root P`, run
-from another directory), and compares what they leave behind. What the original does on
-each project kind was measured with kuzu-memory 1.12.11 and kuzu 0.11.3; the constants
-below are those measurements, and each test first checks that the original still does
-exactly that, so a failure says which side moved.
+from another directory), and compares what they leave behind. Project kinds: "empty"
+(`.kuzu-memory/` only), "kuzu-memory-init" (made by kuzu-memory 1.12.11's own `init` and
+`install claude-code`), "old" (as 1.6 and older releases left it, database in
+`kuzu-memories/`) and "old-in-place" (the same, database already in `.kuzu-memory/`).
+What the original does on each kind was measured with kuzu-memory 1.12.11 and kuzu 0.11.3;
+the constants below are those measurements, and each test first checks that the original
+still does exactly that, so a failure says which side moved.
 
 Deliberate differences from a naive "same bytes everywhere":
 
@@ -23,8 +22,8 @@ Deliberate differences from a naive "same bytes everywhere":
   helper `write_json`, whose formatting (ours ends the file with a newline) is the
   framework's, not the migration's. Files the migrations write with plain I/O
   (`Path.write_text`, `shutil.copy`) are compared byte for byte;
-- databases are compared by content (schema, indexes, every row) with a read-only digest:
-  Kuzu rewrites its file on a mere read-write open.
+- databases are compared by content (schema, indexes, every row) with a read-only digest
+  (Kuzu rewrites its file on a mere read-write open), our commit-marker table left out.
 
 The projects hold no memory past its `valid_to` and no duplicate: there, the original's
 `data_maintenance_v1.9.0` deletes rows, which the design forbids without an archive, so
