@@ -32,7 +32,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -440,7 +440,9 @@ STATE_FILE = ".kuzu-memory/migration_state.json"
 WORK_DIR = ".kuzu-memory/migrations"
 
 
-def tree(root: Path, *, databases: str = "content", ignore: Iterable[str] = ()) -> dict[str, str]:
+def tree(
+    root: Path, *, databases: Literal["content", "bytes"] = "content", ignore: Iterable[str] = ()
+) -> dict[str, str]:
     """Path -> digest of everything under `root` (databases by content, or by bytes).
 
     Both systems' own records (the state file, our work folder) are left out; `ignore`
@@ -448,7 +450,7 @@ def tree(root: Path, *, databases: str = "content", ignore: Iterable[str] = ()) 
     """
     from kuzu_memory_migrations.testing.snapshot import snapshot
 
-    found = snapshot(root, databases=databases)  # type: ignore[arg-type]
+    found = snapshot(root, databases=databases)
     skipped = tuple(ignore)
     return {
         path: digest
@@ -629,7 +631,9 @@ def add_rows_the_original_purges(db: Path) -> None:
         result = connection.execute(
             "MATCH (m:Memory) WHERE m.content_hash = '' RETURN m.content, m.created_at LIMIT 1"
         )
+        assert not isinstance(result, list)
         content, created = result.get_next()
+        assert isinstance(created, datetime), created
         rows = [
             {
                 "id": EXPIRED_ID,

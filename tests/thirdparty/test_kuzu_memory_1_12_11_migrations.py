@@ -196,7 +196,7 @@ def every_byte(sandbox: Sandbox) -> dict[str, str]:
     """Every byte of project and HOME: databases by bytes, both systems' records included."""
     from kuzu_memory_migrations.testing.snapshot import snapshot
 
-    found = snapshot(sandbox.root, framework=True, databases="bytes")
+    found: dict[str, str] = snapshot(sandbox.root, framework=True, databases="bytes")
     found.update(
         {f"~/{k}": v for k, v in snapshot(sandbox.home, framework=True, databases="bytes").items()}
     )
