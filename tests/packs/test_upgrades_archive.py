@@ -190,15 +190,35 @@ def test_a_dry_run_counts_them_and_changes_nothing(
 def test_a_second_run_finds_nothing(aged: tuple[Path, dict[str, str]]) -> None:
     root, _ = aged
     assert migrate(root).ok
-    before = snapshot(root, databases="bytes")
+    before = snapshot(root)
 
     again = migrate(root)
 
     assert again.ok and not any(o.status is Status.APPLIED for o in again.outcomes)
-    assert snapshot(root, databases="bytes") == before
+    assert snapshot(root) == before
     from kuzu_memory_upgrades.v1_9_0_archive_expired import ArchiveExpiredMigration
 
     assert not ArchiveExpiredMigration(project_root=root).check_applicable()
+
+
+def test_a_failure_after_archiving_puts_database_and_details_back(
+    aged: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = aged
+    monkeypatch.setenv("PACKS_TEST_VETO", NAME)
+    assert outcome(migrate(root), NAME).status is Status.VETOED
+    monkeypatch.delenv("PACKS_TEST_VETO")
+    before = snapshot(root)  # databases by content: a read-write open rewrites the file
+
+    monkeypatch.setenv("PACKS_TEST_FAIL_AFTER", NAME)
+    failed = migrate(root)
+
+    assert outcome(failed, NAME).status is Status.FAILED
+    assert snapshot(root) == before
+    assert not (root / DETAILS).exists()
+    monkeypatch.delenv("PACKS_TEST_FAIL_AFTER")
+    assert outcome(migrate(root), NAME).status is Status.APPLIED
+    assert len(_archived(root)) == 5
 
 
 def test_keep_clears_valid_to_instead(aged: tuple[Path, dict[str, str]]) -> None:
