@@ -139,7 +139,11 @@ class ArchiveExpiredMigration(UpgradeDatabaseMigration, DataMigration):
                     f"Archived {archived} expired memory(ies) into ArchivedMemory, "
                     f"{edges} edge(s) recorded in {archive.DETAILS_FILE}"
                 )
-            summary = f"{'Would archive' if dry else 'Archived'} {archived} expired memory(ies)"
+            summary = (
+                f"{'Would archive' if dry else 'Archived'} {archived} expired memory(ies)"
+                if archived
+                else "No memory past its valid_to"
+            )
         if missing_from:
             self.execute_cypher(FILL_VALID_FROM, {"now": archive.purge_time()})
             changes.append(f"Set valid_from = created_at on {missing_from} memory(ies)")
