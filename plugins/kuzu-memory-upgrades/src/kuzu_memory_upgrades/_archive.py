@@ -240,7 +240,7 @@ def archive_batch(
                 row[column] = memory[column]
         if not row.get("content_hash") and row.get("content"):
             row["content_hash"] = content_hash(str(row["content"]))
-        batch.rows.append({name: row.get(name) for name in columns if name in row})
+        batch.rows.append({name: row.get(name) for name in columns})  # same fields in all
         kept = {
             key: encode(value)
             for key, value in memory.items()
