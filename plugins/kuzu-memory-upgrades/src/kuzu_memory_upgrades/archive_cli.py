@@ -15,8 +15,8 @@ Kuzu 0.11: it passes `accessed_at` as text ("Implicit cast is not supported"), a
 leave `valid_from` NULL (never recalled), a new `restored-<id>-<time>` id and no edges.
 
 Exit status: 0 when every named entry was restored (or, for `list`, always), 1 when one was
-skipped or not found, 2 on a usage error, 3 when the database is held open by another
-process (stop kuzu-memory's MCP server and retry).
+skipped or not found, or a statement failed (then nothing changed), 2 on a usage error, 3
+when the database is held open by another process (stop kuzu-memory's MCP server and retry).
 """
 
 from __future__ import annotations
@@ -168,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("kuzu-memory-archive restore: name an ID or pass --all", file=sys.stderr)
         return EXIT_USAGE
     from kuzu_memory_migrations import MigrationDeferred
+    from kuzu_memory_migrations.engine.database import DatabaseError
 
     writes = options.command == "restore" and not options.dry_run
     try:
@@ -181,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MigrationDeferred as busy:
         print(f"kuzu-memory-archive: {busy}", file=sys.stderr)
         return EXIT_BUSY
+    except DatabaseError as error:  # the transaction was rolled back: nothing changed
+        print(f"kuzu-memory-archive: {error}", file=sys.stderr)
+        return EXIT_SKIPPED
     _print_restored(results, as_json=options.json, dry_run=options.dry_run)
     return 0 if all(r.status == "restored" for r in results) else EXIT_SKIPPED
 
