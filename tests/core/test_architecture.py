@@ -107,6 +107,4 @@ def test_the_concepts_page_draws_the_layers_the_code_has() -> None:
     concepts = (ROOT / "docs" / "concepts.md").read_text()
     for layer in ("contract/", "engine/", "cli/", "testing/"):
         assert layer in concepts, layer
-    flow = ["CLI", "runner", "plan", "hooks", "migration", "journal"]
-    positions = [concepts.find(step) for step in flow]
-    assert -1 not in positions and positions == sorted(positions), positions
+    assert "CLI → runner → plan → hooks → migration → journal / records" in concepts

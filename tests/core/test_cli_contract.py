@@ -1,0 +1,182 @@
+"""What scripts rely on, through the real CLI in a subprocess: a root that is not a project is
+a usage error and nothing is created there; exit codes tell the truth; `--json` is always
+one JSON document on stdout, errors included; the project stays tidy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from kuzu_memory_migrations.engine.layout import ProjectLayout
+from kuzu_memory_migrations.engine.locking import project_lock
+from kuzu_memory_migrations.testing.projects import build_project_1_12, held_open
+
+COMMANDS = [
+    ["status"],
+    ["plan"],
+    ["check"],
+    ["run"],
+    ["run", "--dry-run"],
+    ["history"],
+    ["stamp", "anything"],
+    ["forget", "anything", "--yes"],
+    ["repair"],
+    ["rollback", "anything", "--yes"],
+    ["reset", "--yes"],
+    ["plugins"],
+]
+
+
+def cli(
+    home: Path, *args: str, plugins: tuple[str, ...] = ("ordered_pack",)
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KUZU_MEMORY_MIGRATIONS_")}
+    env.update(
+        HOME=str(home),
+        PYTHONPATH=os.pathsep.join(
+            [str(Path(__file__).parents[1] / "plugins"), env.get("PYTHONPATH", "")]
+        ),
+        KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD="1",
+        KUZU_MEMORY_MIGRATIONS_PLUGINS=",".join(plugins),
+        COLUMNS="80",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "kuzu_memory_migrations", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("root", ["missing", "no-memory-folder"])
+def test_a_root_that_is_not_a_project_is_refused_and_nothing_is_created(
+    tmp_path: Path, isolated_environment: Path, command: list[str], root: str
+) -> None:
+    folder = tmp_path / root
+    if root == "no-memory-folder":
+        folder.mkdir()
+    done = cli(isolated_environment, *command, "--project-root", str(folder))
+    assert done.returncode == 64, done.stderr
+    assert str(folder) in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.strip().count("\n") == 0, done.stderr  # one line
+    assert not folder.exists() or not any(folder.iterdir()), "something was created"
+
+    if root == "missing":  # the same refusal, as one JSON document
+        as_json = cli(isolated_environment, *command, "--project-root", str(folder), "--json")
+        error = json.loads(as_json.stdout)["error"]
+        assert error["code"] == "not_a_project"
+        assert error["exit_code"] == 64 and str(folder) in error["message"]
+
+
+def test_errors_are_json_too_when_json_is_asked_for(
+    project: Path, isolated_environment: Path
+) -> None:
+    state = project / ".kuzu-memory" / "migration_state.json"
+    state.write_text("{")
+    for command in (["run"], ["status"], ["check"], ["stamp", "add_alpha"], ["history"]):
+        done = cli(isolated_environment, *command, "--project-root", str(project), "--json")
+        document = json.loads(done.stdout)
+        assert document["error"]["code"] == "state", (command, document)
+        assert str(state) in document["error"]["message"] and done.returncode == 1
+    state.unlink()
+    with project_lock(ProjectLayout(project), wait=0):
+        done = cli(
+            isolated_environment,
+            "run",
+            "--lock-timeout",
+            "0",
+            "--project-root",
+            str(project),
+            "--json",
+        )
+    assert json.loads(done.stdout)["error"]["code"] == "lock_held" and done.returncode == 75
+
+
+def test_exit_codes_of_run_and_check(
+    tmp_path: Path, isolated_environment: Path, use_plugins: Callable[..., None]
+) -> None:
+    root = tmp_path / "project"
+    database = build_project_1_12(root)
+    with held_open(database):  # the database migration can only be deferred
+        deferred = cli(
+            isolated_environment,
+            "run",
+            "--project-root",
+            str(root),
+            plugins=("reliability_db_pack",),
+        )
+        assert deferred.returncode == 75, deferred.stdout + deferred.stderr
+        check = cli(
+            isolated_environment,
+            "check",
+            "--project-root",
+            str(root),
+            plugins=("reliability_db_pack",),
+        )
+        assert check.returncode in {2, 1}
+    applied = cli(
+        isolated_environment, "run", "--project-root", str(root), plugins=("reliability_db_pack",)
+    )
+    assert applied.returncode == 0, applied.stdout
+    ok = cli(
+        isolated_environment, "check", "--project-root", str(root), plugins=("reliability_db_pack",)
+    )
+    assert ok.returncode == 0 and ok.stdout.startswith("ok")
+
+
+def test_status_shows_a_check_that_fails(project: Path, isolated_environment: Path) -> None:
+    """A migration whose check raises is what `check` and `plan` call blocked: so does status."""
+    (project / ".kuzu-memory" / "config.json").write_text("{")
+    done = cli(
+        isolated_environment,
+        "status",
+        "--project-root",
+        str(project),
+        plugins=("reliability_bad_pack",),
+    )
+    plan = json.loads(
+        cli(
+            isolated_environment,
+            "plan",
+            "--json",
+            "--project-root",
+            str(project),
+            plugins=("reliability_bad_pack",),
+        ).stdout
+    )
+    failing = {o["name"] for o in plan["outcomes"] if o["status"] == "failed"}
+    assert failing, plan
+    for name in failing:
+        assert name in done.stdout, done.stdout
+
+
+def test_a_tidy_project_git_ignores_our_folder_and_a_run_leaves_the_database_alone(
+    tmp_path: Path, isolated_environment: Path
+) -> None:
+    root = tmp_path / "project"
+    database = build_project_1_12(root)
+    (root / ".kuzu-memory" / "config.json").write_text("{}")
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    done = cli(isolated_environment, "run", "--project-root", str(root))
+    assert done.returncode in {0, 1}, done.stderr
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    ignore = ProjectLayout(root).work_dir / ".gitignore"
+    assert ignore.read_text().splitlines()[-1] == "*"
+    git = subprocess.run(["git", "init", "-q", str(root)], check=False, capture_output=True)
+    if git.returncode == 0:
+        staged = subprocess.run(
+            ["git", "-C", str(root), "add", "-A", "--dry-run"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert ".kuzu-memory/migrations" not in staged, staged
