@@ -37,6 +37,13 @@ def options(argv: list[str]) -> argparse.Namespace:
         default=[1_000, 10_000],
         help="planning sizes; the first is the baseline of the others",
     )
+    parser.add_argument(
+        "--big-pack",
+        type=int,
+        nargs=2,
+        default=[10_000, 100_000],
+        help="migrations in one pack: baseline, then the large one",
+    )
     parser.add_argument("--repeat", type=int, default=15, help="fresh processes per figure")
     parser.add_argument("--only", nargs="+", default=["startup", "planning", "state", "data"])
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
@@ -44,7 +51,7 @@ def options(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.small_rows, args.history = 20_000, 2_000, 2_000
-        args.migrations, args.repeat = [100, 1_000], 3
+        args.migrations, args.repeat, args.big_pack = [100, 1_000], 3, [100, 1_000]
     if args.output is None and not args.quick:
         args.output = DOCS
     return args
@@ -67,7 +74,12 @@ def main(argv: list[str]) -> int:
         if "planning" in args.only:
             bench_planning.run_all(results, args.migrations)
         if "state" in args.only:
-            bench_state.run(results, long=args.history, repeat=max(2, args.repeat // 5))
+            bench_state.run(
+                results,
+                long=args.history,
+                repeat=max(2, args.repeat // 5),
+                big_pack=(args.big_pack[0], args.big_pack[1]),
+            )
         if "data" in args.only:
             bench_data.run(results, rows=args.rows, small_rows=args.small_rows, repeat=5)
     elapsed = time.perf_counter() - started
