@@ -45,10 +45,12 @@ def _diff(label: str, before: bytes | None, after: bytes | None) -> str:
     except UnicodeDecodeError:
         return f"binary file {label} differs\n"
     relative = not Path(label).is_absolute()
+    lines = difflib.unified_diff(
+        old, new, f"a/{label}" if relative else label, f"b/{label}" if relative else label
+    )
+    # A last line without its newline is marked as diff and patch do, not run into the next.
     return "".join(
-        difflib.unified_diff(
-            old, new, f"a/{label}" if relative else label, f"b/{label}" if relative else label
-        )
+        line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines
     )
 
 
