@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from ...engine.adoption import (
     UnknownName,
@@ -36,7 +37,9 @@ from ..console import console
 DryRun = Annotated[
     bool, typer.Option("--dry-run", "-n", help="Show what would be recorded; write nothing.")
 ]
-Names = Annotated[list[str] | None, typer.Argument(help="Migration names.", show_default=False)]
+Names = Annotated[
+    list[str] | None, typer.Argument(metavar="NAMES", help="Migration names.", show_default=False)
+]
 
 
 @contextmanager
@@ -63,10 +66,12 @@ def report(
         print_json({"project_root": root, "dry_run": dry_run, verb: names, **extra})
         return
     prefix = f"Would have {verb}" if dry_run else verb.capitalize()
-    console.print(f"{prefix} {len(names)}: {', '.join(names)}" if names else f"Nothing {verb}.")
+    console.print(
+        Text(f"{prefix} {len(names)}: {', '.join(names)}" if names else f"Nothing {verb}.")
+    )
     for label, skipped in extra.items():
         if skipped:
-            console.print(f"{label.replace('_', ' ').capitalize()}: {', '.join(skipped)}")
+            console.print(Text(f"{label.replace('_', ' ').capitalize()}: {', '.join(skipped)}"))
 
 
 @app.command(rich_help_panel=HISTORY)
@@ -76,7 +81,9 @@ def stamp(
     pack: Annotated[
         str | None,
         typer.Option(
-            "--pack", help="Every migration of this pack (distribution or entry-point name)."
+            "--pack",
+            metavar="PACK",
+            help="Every migration of this pack (distribution or entry-point name).",
         ),
     ] = None,
     to: Annotated[
@@ -119,7 +126,9 @@ def stamp(
 @app.command(rich_help_panel=HISTORY)
 def forget(
     context: typer.Context,
-    names: Annotated[list[str], typer.Argument(help="Migration names.", show_default=False)],
+    names: Annotated[
+        list[str], typer.Argument(metavar="NAMES", help="Migration names.", show_default=False)
+    ],
     dry_run: DryRun = False,
     yes: Yes = False,
     project_root: ProjectRoot = None,

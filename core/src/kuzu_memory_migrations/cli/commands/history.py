@@ -5,33 +5,46 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from ...contract.results import MigrationType
 from ...engine import fastpath
 from ...engine.locking import project_lock
 from ...engine.state import Provenance
-from ..app import HISTORY, Json, ProjectRoot, Yes, app, handled_errors, open_project, print_json
+from ..app import (
+    HISTORY,
+    TYPES,
+    Json,
+    ProjectRoot,
+    Yes,
+    app,
+    handled_errors,
+    open_project,
+    print_json,
+)
 from ..console import console
+from ..render import Field, Listing, short_fingerprint
 
 
 def describe_provenance(origin: Provenance) -> str:
     """Which pack and version supplied it, how it ran, how long, which code."""
     took = f", {origin.duration_ms:.0f} ms" if origin.duration_ms is not None else ""
-    return (
-        f"{origin.distribution or '?'} {origin.distribution_version or ''} "
-        f"via {origin.how}{took}, code {(origin.fingerprint or '-')[:12]}"
-    )
+    pack = " ".join(filter(None, (origin.distribution or "?", origin.distribution_version)))
+    return f"{pack} via {origin.how}{took}, code {short_fingerprint(origin.fingerprint)}"
 
 
 @app.command(rich_help_panel=HISTORY)
 def history(
     context: typer.Context,
     project_root: ProjectRoot = None,
-    limit: Annotated[int, typer.Option("--limit", "-l", min=1, help="Newest N entries.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-l", min=1, metavar="N", help="Newest N entries.")
+    ] = 20,
     type_: Annotated[
         MigrationType | None,
-        typer.Option("--type", "-t", case_sensitive=False, help="Only this type."),
+        typer.Option(
+            "--type", "-t", case_sensitive=False, metavar="TYPE", help=f"Only this type: {TYPES}."
+        ),
     ] = None,
     verbose: Annotated[
         bool,
@@ -69,26 +82,23 @@ def history(
     if not entries:
         console.print("No migration history yet.")
         return
-    table = Table(title=f"History of {project.root}", title_justify="left")
-    for column in ("when", "migration", "type", "version", "result", "message"):
-        table.add_column(column)
-    if verbose:
-        table.add_column("provenance")
+    columns = ("when", "migration", "type", "version", "result", "message")
+    listing = Listing(columns, title=f"History of {project.root}", styles=("", "bold"))
     for entry in entries:
-        result = "[green]ok[/]" if entry.success else "[red]failed[/]"
-        row = [
-            entry.timestamp[:19],
-            entry.name,
-            entry.migration_type,
-            entry.version,
-            result,
-            entry.message,
-        ]
+        result = (
+            Field(Text("ok", "green"), "ok")
+            if entry.success
+            else Field(Text("failed", "red"), "failed")
+        )
+        message = Text(entry.message)
         if verbose:
             origin = applied.get(entry.name) if entry.success else None
-            row.append(describe_provenance(origin) if origin else "-")
-        table.add_row(*row)
-    console.print(table)
+            provenance = describe_provenance(origin) if origin else "no provenance recorded"
+            message.append(f"\n{provenance}", style="dim")
+        listing.add(
+            entry.timestamp, entry.name, entry.migration_type, entry.version, result, message
+        )
+    console.print(listing)
 
 
 @app.command(rich_help_panel=HISTORY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ...engine.recovery import RollbackRefused, rollback_applied
 from ..app import (
@@ -19,19 +20,23 @@ from ..app import (
     print_json,
 )
 from ..console import console
+from ..render import labelled
 
 
 @app.command(rich_help_panel=CHANGE)
 def rollback(
     context: typer.Context,
-    name: Annotated[str, typer.Argument(help="The applied migration to undo.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The applied migration to undo.")],
     project_root: ProjectRoot = None,
     force: Annotated[
         bool,
         typer.Option("--force", help="Roll back even over files edited since it was applied."),
     ] = False,
     lock_timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for another run holding the project's lock.")
+        float,
+        typer.Option(
+            metavar="SECONDS", help="Seconds to wait for another run holding the project's lock."
+        ),
     ] = 30.0,
     yes: Yes = False,
     as_json: Json = False,
@@ -62,6 +67,7 @@ def rollback(
             }
         )
         return
-    console.print(f"[green]Rolled back[/] {done.name}: {len(done.restored)} path(s) restored.")
+    restored = f" {done.name}: {len(done.restored)} path(s) restored."
+    console.print(Text.assemble(("Rolled back", "green"), restored))
     for path in done.overwritten:
-        console.print(f"[yellow]overwritten:[/] {path} (edited after the migration)")
+        console.print(labelled("overwritten", f"{path} (edited after the migration)"))
