@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
 
+from ..contract.results import MigrationType
 from ..engine.journal import JournalError
 from ..engine.layout import find_project_root
 from ..engine.locking import LockHeld
@@ -24,11 +28,68 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Help panels, so that `--help` reads in the order a user works.
 INSPECT, CHANGE, HISTORY, PACKS = "Inspect", "Change the project", "History", "Packs"
 
-app = typer.Typer(
+
+def reflow(text: str | None) -> str | None:
+    """Help text as paragraphs, each one line for the help's own wrapping to break between
+    words (a docstring's own line breaks would otherwise stay, mid-sentence)."""
+    if not text:
+        return text
+    shown, cut, rest = inspect.cleandoc(text).partition("\f")
+    paragraphs = [p if p.startswith("\b") else " ".join(p.split()) for p in shown.split("\n\n")]
+    return "\n\n".join(paragraphs) + cut + rest
+
+
+class ReadableHelp:
+    """--help as a well-made CLI shows it: a flag shows no value (not `<bool>`), and every
+    help text wraps between words at the terminal's width."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        command: Any = self
+        command.help = reflow(command.help)
+        for param in command.get_params(ctx):
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+            if getattr(param, "help", None):
+                param.help = reflow(param.help)
+        for sub in getattr(command, "commands", {}).values():
+            sub.help = reflow(sub.help)
+            sub.short_help = reflow(sub.short_help)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+class ReadableCommand(ReadableHelp, TyperCommand):
+    pass
+
+
+class ReadableGroup(ReadableHelp, TyperGroup):
+    pass
+
+
+class App(typer.Typer):
+    """A typer app whose commands and groups print readable help (ReadableHelp)."""
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("cls", ReadableGroup)
+        super().__init__(**options)
+
+    def command(
+        self, *args: Any, **options: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        options.setdefault("cls", ReadableCommand)
+        return super().command(*args, **options)
+
+
+app = App(
     name="kuzu-memory-migrations",
     help=(
         "Upgrade kuzu-memory projects: discover migrations from installed packs, "
         "show what is pending, apply it safely (journaled, undoable), keep the history."
+    ),
+    epilog=(
+        "The environment does the same as the options before the command: "
+        "KUZU_MEMORY_MIGRATIONS_DISABLE=a,b (--disable-plugin), "
+        "KUZU_MEMORY_MIGRATIONS_PLUGINS=a,b (--plugin) and "
+        "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD=1 (--no-autoload)."
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -39,12 +100,16 @@ ProjectRoot = Annotated[
     Path | None,
     typer.Option(
         "--project-root",
+        metavar="DIR",
         help="Project folder (default: nearest ancestor holding .kuzu-memory/, else the "
         "current folder).",
         file_okay=False,
         show_default=False,
     ),
 ]
+TYPES = ", ".join(kind.value for kind in MigrationType)
+"""The migration types, as --type's help lists them."""
+
 Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -57,8 +122,7 @@ def plugin_selection(
         typer.Option(
             "--disable-plugin",
             metavar="NAME",
-            help="Do not load this plugin (entry-point or distribution name). Repeatable; "
-            "also KUZU_MEMORY_MIGRATIONS_DISABLE=a,b.",
+            help="Do not load this plugin (entry-point or distribution name). Repeatable.",
         ),
     ] = None,
     plugin: Annotated[
@@ -67,16 +131,14 @@ def plugin_selection(
             "--plugin",
             "-p",
             metavar="NAME",
-            help="Load this plugin explicitly (entry-point name or module). Repeatable; "
-            "also KUZU_MEMORY_MIGRATIONS_PLUGINS=a,b.",
+            help="Load this plugin explicitly (entry-point name or module). Repeatable.",
         ),
     ] = None,
     no_autoload: Annotated[
         bool,
         typer.Option(
             "--no-autoload",
-            help="Load only plugins named with --plugin (also "
-            "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD=1).",
+            help="Load only plugins named with --plugin.",
         ),
     ] = False,
 ) -> None:

@@ -13,6 +13,7 @@ from ...engine.runner import run as run_migrations
 from ..app import (
     CHANGE,
     EXIT_FAILED,
+    TYPES,
     Json,
     ProjectRoot,
     app,
@@ -27,7 +28,11 @@ from ..render import outcomes_table, planned_changes, problems, summary
 TypeOption = Annotated[
     list[MigrationType] | None,
     typer.Option(
-        "--type", "-t", help="Only migrations of this type (repeatable).", case_sensitive=False
+        "--type",
+        "-t",
+        metavar="TYPE",
+        help=f"Only migrations of this type (repeatable): {TYPES}.",
+        case_sensitive=False,
     ),
 ]
 
@@ -47,7 +52,10 @@ def run(
     ] = False,
     types: TypeOption = None,
     lock_timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for another run holding the project's lock.")
+        float,
+        typer.Option(
+            metavar="SECONDS", help="Seconds to wait for another run holding the project's lock."
+        ),
     ] = 30.0,
     as_json: Json = False,
 ) -> None:

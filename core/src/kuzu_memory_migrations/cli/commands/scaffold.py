@@ -22,10 +22,10 @@ from rich.markup import escape
 from ... import __version__
 from ...contract.markers import ENTRY_POINT_GROUP
 from ...contract.results import MigrationType
-from ..app import EXIT_USAGE, PACKS, Json, app, fail, print_json
+from ..app import EXIT_USAGE, PACKS, TYPES, App, Json, app, fail, print_json
 from ..console import console
 
-new = typer.Typer(
+new = App(
     help="Start a pack, or add a migration to the pack in the current folder.",
     no_args_is_help=True,
 )
@@ -94,9 +94,14 @@ def _report(created: list[Path], base: Path, as_json: bool, next_steps: str) -> 
 
 @new.command("pack")
 def new_pack(
-    name: Annotated[str, typer.Argument(help="Distribution name, e.g. acme-memory-pack.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Distribution name, e.g. acme-memory-pack.")
+    ],
     directory: Annotated[
-        Path, typer.Option("--dir", help="Folder to create the pack's folder in.", file_okay=False)
+        Path,
+        typer.Option(
+            "--dir", metavar="DIR", help="Folder to create the pack's folder in.", file_okay=False
+        ),
     ] = Path(),
     as_json: Json = False,
 ) -> None:
@@ -143,16 +148,28 @@ def _pack_package(root: Path) -> str:
 @new.command("migration")
 def new_migration(
     name: Annotated[
-        str, typer.Argument(help="Migration name, unique across packs, e.g. acme_backfill_tags.")
+        str,
+        typer.Argument(
+            metavar="NAME", help="Migration name, unique across packs, e.g. acme_backfill_tags."
+        ),
     ],
     kind: Annotated[
         MigrationType,
-        typer.Option("--type", "-t", case_sensitive=False, help="What the migration changes."),
+        typer.Option(
+            "--type",
+            "-t",
+            case_sensitive=False,
+            metavar="TYPE",
+            help=f"What the migration changes: {TYPES}.",
+        ),
     ],
     directory: Annotated[
         Path,
         typer.Option(
-            "--dir", help="The pack's folder (holding its pyproject.toml).", file_okay=False
+            "--dir",
+            metavar="DIR",
+            help="The pack's folder (holding its pyproject.toml).",
+            file_okay=False,
         ),
     ] = Path(),
     as_json: Json = False,
