@@ -4,6 +4,7 @@ pseudo-terminal of a given width), and a pack whose names are longer than a narr
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import os
 import pty
 import re
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WIDTHS = (60, 80, 200)
+ROOT = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 PROGRAM = (sys.executable, "-m", "kuzu_memory_migrations")
 
@@ -210,3 +212,13 @@ class Pack:
     site: Path
     module: Path
     env: dict[str, str]
+
+
+def interpreters() -> dict[str, str]:
+    """The supported Pythons installed here, by version (scripts/pythons.py finds them)."""
+    spec = importlib.util.spec_from_file_location("pythons", ROOT / "scripts" / "pythons.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found: dict[str, str] = module.installed()
+    return found
