@@ -172,8 +172,8 @@ def status_field(status: Status) -> Field:
 
 def outcomes_table(outcomes: Iterable[MigrationOutcome], *, title: str | None = None) -> Listing:
     """migration, pack, type, status, then why (or what it does)."""
-    listing = Listing(("migration", "pack", "type", "status", "why / what"), title=title)
-    listing.styles = ("bold",)
+    columns = ("migration", "pack", "type", "status", "why / what")
+    listing = Listing(columns, title=title, styles=("bold",))
     for outcome in outcomes:
         detail = outcome.reason or outcome.description
         if outcome.status is Status.NOT_APPLICABLE and outcome.description:
