@@ -103,7 +103,7 @@ def _report(created: list[Path], base: Path, as_json: bool, next_steps: str) -> 
         return
     for path in shown:
         console.print(f"  [green]created[/] {escape(path)}")
-    console.print(escape(next_steps))
+    console.print(escape(next_steps), soft_wrap=True)  # commands to copy: never broken
 
 
 @new.command("pack")
