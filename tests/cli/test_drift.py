@@ -7,11 +7,24 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from cli_support import HOOKS, LATER, NOTHING, SETTINGS, Output, Pack, in_pipe, in_terminal
+from cli_support import (
+    DISTRIBUTION,
+    HOOKS,
+    LATER,
+    NOTHING,
+    SETTINGS,
+    VERSION,
+    Output,
+    Pack,
+    in_pipe,
+    in_terminal,
+)
 from cli_support import interpreters as find_interpreters
 
 FINGERPRINT = Path(__file__).resolve().parents[2] / "core/src/kuzu_memory_migrations/engine"
@@ -22,9 +35,10 @@ def kmm(pack: Pack, root: Path, *args: str) -> Output:
     return in_pipe(*args, "--project-root", str(root), env=pack.env)
 
 
-def applied_state(pack: Pack, root: Path) -> dict[str, dict[str, object]]:
-    state = json.loads((root / STATE).read_text())
-    return dict(state["kuzu_memory_migrations"]["applied"])
+def provenance(pack: Pack, root: Path) -> dict[str, dict[str, object]]:
+    """Each applied migration's provenance, as `history --json` gives it."""
+    rows = json.loads(kmm(pack, root, "history", "--json").text)
+    return {row["name"]: row["provenance"] for row in rows if row["provenance"]}
 
 
 def rewrite(pack: Pack, old: str, new: str) -> None:
@@ -84,10 +98,8 @@ def test_a_changed_statement_is_drift_of_its_class_only(
     assert check.code == 1, check.text
     assert [o["name"] for o in status["drifted"]] == [LATER]
     assert LATER in check.text and SETTINGS not in check.text
-    assert all(
-        str(f["fingerprint"]).startswith("ast1:")
-        for f in applied_state(long_pack, long_project).values()
-    )
+    fingerprints = [str(p["fingerprint"]) for p in provenance(long_pack, long_project).values()]
+    assert fingerprints and all(f.startswith("ast1:") for f in fingerprints)
 
 
 def old_form(module: Path, class_name: str) -> str:
@@ -101,15 +113,23 @@ def old_form(module: Path, class_name: str) -> str:
 def test_fingerprints_recorded_in_the_old_form_are_still_compared(
     long_pack: Pack, long_project: Path
 ) -> None:
+    """A project as the previous release left it: its records inside migration_state.json
+    (format 1), each fingerprint the sha256 of the class's source text."""
     assert kmm(long_pack, long_project, "run").code == 0
     state_file = long_project / STATE
     state = json.loads(state_file.read_text())
     classes = {SETTINGS: "Settings", HOOKS: "Hooks", LATER: "Later"}
-    for name, cls in classes.items():  # as an older kuzu-memory-migrations wrote them
-        state["kuzu_memory_migrations"]["applied"][name]["fingerprint"] = old_form(
-            long_pack.module, cls
-        )
+    applied = provenance(long_pack, long_project)
+    for name, cls in classes.items():
+        applied[name]["fingerprint"] = old_form(long_pack.module, cls)
+    state["kuzu_memory_migrations"] = {
+        "format": 1,
+        "applied": applied,
+        "migrated_versions": {DISTRIBUTION: VERSION},
+    }
     state_file.write_text(json.dumps(state, indent=2))
+    for records in (long_project / ".kuzu-memory").rglob("records.sqlite*"):
+        records.unlink()  # as before the records moved out of the file
 
     unchanged = kmm(long_pack, long_project, "check", "--strict")
     assert unchanged.code == 0, unchanged.text  # the same code: no drift after the upgrade
@@ -120,11 +140,14 @@ def test_fingerprints_recorded_in_the_old_form_are_still_compared(
 
     repaired = kmm(long_pack, long_project, "repair", LATER)
     assert repaired.code == 0 and LATER in repaired.text
-    state = json.loads(state_file.read_text())["kuzu_memory_migrations"]
-    assert str(state["reference_fingerprints"][LATER]).startswith("ast1:")
+    [records] = (long_project / ".kuzu-memory").rglob("records.sqlite")
+    with closing(sqlite3.connect(records)) as db:
+        query = "SELECT fingerprint FROM reference_fingerprints WHERE name = ?"
+        [(reference,)] = db.execute(query, (LATER,)).fetchall()
+    assert reference.startswith("ast1:")  # accepted in the new form
     rewrite(long_pack, 'message="tags back-filled")', 'message="tags back-filled")  # ok')
-    assert kmm(long_pack, long_project, "check", "--strict").code == 0  # now the new form
-    assert NOTHING not in state["applied"]
+    assert kmm(long_pack, long_project, "check", "--strict").code == 0  # comments: not drift
+    assert NOTHING not in applied
 
 
 SAMPLE = '''

@@ -1,7 +1,8 @@
 """Migrations for kuzu-memory projects, contributed by installable packs.
 
-Public names are resolved lazily, so that `import kuzu_memory_migrations` stays cheap for
-a host that only calls `auto_migrate` at start-up.
+This module is the package's public face: every name a pack, a host or a script uses is
+listed once, in `_PUBLIC`, and resolved lazily, so that `import kuzu_memory_migrations`
+stays cheap for a host that only calls `auto_migrate` at start-up.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import importlib
 
 TYPE_CHECKING = False  # typing itself costs ms on the start-up path
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _PUBLIC = {
     "auto_migrate": ".startup",
@@ -18,10 +19,8 @@ _PUBLIC = {
     "hookimpl": ".contract.markers",
     "hookspec": ".contract.markers",
     "Migration": ".contract.migration",
-    "ConfigFileError": ".contract.migration",
     "MigrationResult": ".contract.results",
     "MigrationType": ".contract.results",
-    "MigrationDeferred": ".contract.results",
     "ConfigMigration": ".contract.kinds",
     "SchemaMigration": ".contract.kinds",
     "HooksMigration": ".contract.kinds",
@@ -29,24 +28,37 @@ _PUBLIC = {
     "StructureMigration": ".contract.kinds",
     "DataMigration": ".contract.kinds",
     "CleanupMigration": ".contract.kinds",
+    "ConfigFiles": ".contract.kinds",
+    "DatabaseWork": ".contract.kinds",
     "RunContext": ".contract.context",
     "Trigger": ".contract.context",
     "MigrationOutcome": ".contract.reports",
     "RunReport": ".contract.reports",
     "Status": ".contract.reports",
+    "MigrationsError": ".contract.errors",
+    "ConfigFileError": ".contract.errors",
+    "MigrationDeferred": ".contract.errors",
+    "NotPreviewable": ".contract.errors",
+    "PathRefused": ".contract.errors",
 }
+"""Public name -> the module defining it."""
 
 __all__ = [
     "CleanupMigration",
     "ConfigFileError",
+    "ConfigFiles",
     "ConfigMigration",
     "DataMigration",
+    "DatabaseWork",
     "HooksMigration",
     "Migration",
     "MigrationDeferred",
     "MigrationOutcome",
     "MigrationResult",
     "MigrationType",
+    "MigrationsError",
+    "NotPreviewable",
+    "PathRefused",
     "RunContext",
     "RunReport",
     "SchemaMigration",
@@ -62,10 +74,22 @@ __all__ = [
 ]
 
 
+def wire_standalone() -> None:
+    """Give migrations used outside any run the engine's guarded helpers (see
+    `contract.access`): the contract never imports the engine, its public face does."""
+    from .contract.access import provide_standalone
+    from .engine.standalone import standalone_access
+
+    provide_standalone(standalone_access)
+
+
 def __getattr__(name: str) -> Any:
     if name not in _PUBLIC:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_PUBLIC[name], __name__), name)
+    module = _PUBLIC[name]
+    value = getattr(importlib.import_module(module, __name__), name)
+    if module.startswith(".contract.") and module != ".contract.markers":
+        wire_standalone()
     globals()[name] = value
     return value
 
@@ -78,9 +102,18 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .contract.context import RunContext, Trigger
+    from .contract.errors import (
+        ConfigFileError,
+        MigrationDeferred,
+        MigrationsError,
+        NotPreviewable,
+        PathRefused,
+    )
     from .contract.kinds import (
         CleanupMigration,
+        ConfigFiles,
         ConfigMigration,
+        DatabaseWork,
         DataMigration,
         HooksMigration,
         SchemaMigration,
@@ -88,7 +121,7 @@ if TYPE_CHECKING:
         StructureMigration,
     )
     from .contract.markers import hookimpl, hookspec
-    from .contract.migration import ConfigFileError, Migration
+    from .contract.migration import Migration
     from .contract.reports import MigrationOutcome, RunReport, Status
-    from .contract.results import MigrationDeferred, MigrationResult, MigrationType
+    from .contract.results import MigrationResult, MigrationType
     from .startup import StartupReport, auto_migrate

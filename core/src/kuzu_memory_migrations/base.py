@@ -1,8 +1,9 @@
-"""The base classes under the module name the old built-in system used.
+"""The base classes under the module name kuzu-memory's old built-in system used.
 
 Code written against `kuzu_memory.migrations.base` ports with one import change.
 """
 
+from . import wire_standalone
 from .contract.kinds import (
     CleanupMigration,
     ConfigMigration,
@@ -14,6 +15,8 @@ from .contract.kinds import (
 )
 from .contract.migration import Migration
 from .contract.results import MigrationResult, MigrationType
+
+wire_standalone()
 
 __all__ = [
     "CleanupMigration",

@@ -13,7 +13,6 @@ from .engine import fastpath
 TYPE_CHECKING = False  # typing itself costs ms on the start-up path
 if TYPE_CHECKING:
     from .contract.reports import RunReport
-    from .engine.layout import ProjectLayout
 
 
 class StartupReport:
@@ -21,6 +20,8 @@ class StartupReport:
 
     idle (nothing to do), done (ran; see `applied`, `failed`, `deferred`), locked (another
     runner is at work: skipped, not waited for), not_a_project, error (see `message`).
+    Rolled-back and opt-in migrations are neither applied nor failed: they wait to be
+    asked for by name.
     """
 
     __slots__ = ("applied", "deferred", "failed", "message", "report", "status")
@@ -34,7 +35,7 @@ class StartupReport:
         self.status = status
         self.message = message
         self.report = report
-        outcomes = report.outcomes if report is not None else []
+        outcomes = list(report.final().values()) if report is not None else []
         self.applied = tuple(o.name for o in outcomes if o.status.value == "applied")
         self.failed = tuple(
             o.name for o in outcomes if o.status.value in {"failed", "blocked", "interrupted"}
@@ -43,7 +44,9 @@ class StartupReport:
 
     @property
     def ok(self) -> bool:
-        return self.status in {"idle", "done", "locked", "not_a_project"} and not self.failed
+        stopped = self.report is not None and self.report.stopped is not None
+        healthy = self.status in {"idle", "done", "locked", "not_a_project"}
+        return healthy and not self.failed and not stopped
 
     def __repr__(self) -> str:
         counts = f"applied={len(self.applied)} failed={len(self.failed)}"
@@ -51,35 +54,43 @@ class StartupReport:
 
 
 def auto_migrate(project_root: str | os.PathLike[str] | None = None) -> StartupReport:
-    """Apply whatever is pending for the project, quietly; report instead of raising."""
+    """Apply whatever is pending for the project, quietly; report instead of raising.
+
+    The one exception that leaves it is a real Ctrl-C (KeyboardInterrupt) that arrived
+    while it ran: the migration under way is undone first, and the host should stop.
+    """
     try:
         root = os.fspath(project_root) if project_root is not None else os.getcwd()
         if fastpath.is_idle(root):
             return StartupReport("idle")
-        from pathlib import Path
+        return _migrate(root)
+    except KeyboardInterrupt as interrupt:
+        from .engine.isolation import RunInterrupted
 
-        from .engine.layout import ProjectLayout
-
-        layout = ProjectLayout(Path(root))
-        if not layout.is_project():
-            return StartupReport("not_a_project", f"{layout.root} has no .kuzu-memory/")
-        return _migrate(layout)
-    except Exception as error:  # the host's start must never fail because of us
+        if isinstance(interrupt, RunInterrupted):
+            raise KeyboardInterrupt from None
+        return StartupReport("error", f"KeyboardInterrupt raised by pack code: {interrupt}")
+    except BaseException as error:  # the host's start must never fail because of us
         return StartupReport("error", f"{type(error).__name__}: {error}")
 
 
-def _migrate(layout: ProjectLayout) -> StartupReport:
+def _migrate(root: str) -> StartupReport:
+    from pathlib import Path
+
     from .contract.context import Trigger
-    from .engine.locking import LockHeld
+    from .contract.errors import MigrationsError
+    from .engine.errors import LockHeld, NotAProject
     from .engine.project import Project
     from .engine.runner import RunOptions, run
-    from .engine.state import StateError
 
     try:
-        report = run(Project(layout.root), RunOptions(trigger=Trigger.STARTUP, lock_wait=0))
+        project = Project.at(Path(root))
+        report = run(project, RunOptions(trigger=Trigger.STARTUP, lock_wait=0))
+    except NotAProject as error:
+        return StartupReport("not_a_project", str(error))
     except LockHeld as held:
         return StartupReport("locked", str(held))
-    except StateError as error:
+    except MigrationsError as error:
         return StartupReport("error", str(error))
-    message = "; ".join(report.problems)
+    message = "; ".join([*([report.stopped] if report.stopped else []), *report.problems])
     return StartupReport("done", message, report)

@@ -1,4 +1,15 @@
-"""The typer app, the options every command shares, and how errors become exit codes."""
+"""The typer app, the options every command shares, and how outcomes become exit codes.
+
+Exit codes, the same in every command (docs/reference/cli.md has the table):
+
+    0   success
+    1   failure: a migration failed or was blocked, or an error (one line naming the file)
+    2   `check` only: something is pending
+    64  usage error: a bad option, an unknown name, a project root that is not a project
+    75  deferred: work remains that a later run will do (a database held open, the
+        project's lock held by another run)
+    130 interrupted (Ctrl-C; 143 for SIGTERM): the migration under way was undone
+"""
 
 from __future__ import annotations
 
@@ -15,15 +26,15 @@ from pydantic import BaseModel
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
+from ..contract.errors import MigrationsError
 from ..contract.results import MigrationType
-from ..engine.journal import JournalError
+from ..engine.errors import LockHeld, UsageError
+from ..engine.isolation import RunInterrupted
 from ..engine.layout import find_project_root
-from ..engine.locking import LockHeld
 from ..engine.project import PluginSelection, Project
-from ..engine.state import StateError
 from .console import error_console
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, EXIT_DEFERRED = 1, 2, 64, 75
 
 # Help panels, so that `--help` reads in the order a user works.
 INSPECT, CHANGE, HISTORY, PACKS = "Inspect", "Change the project", "History", "Packs"
@@ -79,8 +90,37 @@ class App(typer.Typer):
         return super().command(*args, **options)
 
 
+def _is(error: BaseException, kind: str) -> bool:
+    """Whether `error` is click's `kind` (typer may vendor its own click: match by name)."""
+    return any(cls.__name__ == kind for cls in type(error).__mro__)
+
+
+class _Group(ReadableHelp, TyperGroup):
+    """Usage errors exit 64, not click's 2: `check` says "pending" with 2; readable help."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        standalone = kwargs.pop("standalone_mode", True)
+        kwargs["standalone_mode"] = False
+        if not standalone:
+            return super().main(*args, **kwargs)
+        try:
+            code = super().main(*args, **kwargs)
+        except Exception as error:
+            if _is(error, "Abort"):
+                error_console.print("Aborted.")
+                sys.exit(EXIT_FAILED)
+            if not _is(error, "ClickException"):
+                raise
+            from typer import rich_utils
+
+            rich_utils.rich_format_error(error)  # type: ignore[arg-type]
+            sys.exit(EXIT_USAGE if _is(error, "UsageError") else getattr(error, "exit_code", 1))
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = App(
     name="kuzu-memory-migrations",
+    cls=_Group,
     help=(
         "Upgrade kuzu-memory projects: discover migrations from installed packs, "
         "show what is pending, apply it safely (journaled, undoable), keep the history."
@@ -100,17 +140,20 @@ ProjectRoot = Annotated[
     Path | None,
     typer.Option(
         "--project-root",
-        metavar="DIR",
-        help="Project folder (default: nearest ancestor holding .kuzu-memory/, else the "
-        "current folder).",
+        help="Project folder (default: the nearest ancestor holding .kuzu-memory/). A folder "
+        "that is not a kuzu-memory project is refused (exit 64); nothing is created there.",
         file_okay=False,
         show_default=False,
+        metavar="PATH",
     ),
 ]
 TYPES = ", ".join(kind.value for kind in MigrationType)
 """The migration types, as --type's help lists them."""
 
-Json = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead.")]
+Json = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout instead, errors included."),
+]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
@@ -150,10 +193,13 @@ def plugin_selection(
     )
 
 
-def open_project(context: typer.Context, project_root: Path | None) -> Project:
+def open_project(
+    context: typer.Context, project_root: Path | None, allow_paths: tuple[Path, ...] = ()
+) -> Project:
+    """The project the command is about; NotAProject (exit 64) when the root is none."""
     selection = context.find_object(PluginSelection) or PluginSelection()
-    root = project_root.resolve() if project_root else find_project_root()
-    return Project(root, selection)
+    root = project_root.absolute() if project_root else find_project_root()
+    return Project.at(root, selection, allow_paths)
 
 
 def print_json(data: BaseModel | dict[str, Any] | list[Any]) -> None:
@@ -166,31 +212,55 @@ def print_json(data: BaseModel | dict[str, Any] | list[Any]) -> None:
     sys.stdout.write(text + "\n")
 
 
-def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    error_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # paths stay whole
+def fail(
+    message: str, code: int = EXIT_FAILED, *, as_json: bool = False, kind: str = "error"
+) -> NoReturn:
+    """One line (or, with --json, one `error` document on stdout) and the exit code."""
+    if as_json:
+        print_json({"error": {"code": kind, "message": message, "exit_code": code}})
+    else:
+        error_console.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True)
     raise typer.Exit(code)
 
 
-def _interrupt(signum: int, frame: Any) -> NoReturn:
-    raise KeyboardInterrupt
+def exit_code_of(error: MigrationsError) -> int:
+    if isinstance(error, UsageError):
+        return EXIT_USAGE
+    if isinstance(error, LockHeld):
+        return EXIT_DEFERRED
+    return EXIT_FAILED
 
 
 @contextmanager
-def handled_errors() -> Iterator[None]:
+def handled_errors(*, as_json: bool = False) -> Iterator[None]:
     """Known failures become one clear line and an exit code, never a traceback.
 
-    SIGTERM is treated like Ctrl-C, so the migration under way is rolled back either way.
+    SIGTERM is treated like Ctrl-C, so the migration under way is undone either way (the
+    runner notes both signals while it changes the project).
     """
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         yield
-    except (StateError, LockHeld, JournalError, OSError) as error:  # OSError names its path
-        fail(str(error))
-    except KeyboardInterrupt:
-        error_console.print("[yellow]interrupted:[/] the migration under way was rolled back")
-        raise typer.Exit(130) from None
+    except MigrationsError as error:
+        fail(str(error), exit_code_of(error), as_json=as_json, kind=error.code)
+    except OSError as error:  # an OSError names its path
+        fail(str(error), as_json=as_json, kind="os")
+    except KeyboardInterrupt as interrupt:
+        code = 143 if isinstance(interrupt, RunInterrupted) and interrupt.signum == 15 else 130
+        message = "interrupted: the migration under way was undone"
+        if as_json:
+            fail(message, code, as_json=True, kind="interrupted")
+        error_console.print(f"[yellow]{message}[/]")
+        raise typer.Exit(code) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: Any) -> NoReturn:
+    raise RunInterrupted(signum)
 
 
 def click_command(name: str = "migrations") -> Any:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..contract.context import Progress as ProgressProtocol
-from ..contract.context import ProgressFactory, silent_progress
+from ..contract.access import Progress as ProgressProtocol
+from ..engine.access import ProgressFactory, silent_progress
 from .console import console
 
 

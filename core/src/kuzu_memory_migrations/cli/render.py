@@ -33,6 +33,9 @@ STYLE = {
     Status.OUT_OF_RANGE: "dim",
     Status.FILTERED: "dim",
     Status.ORPHANED: "yellow",
+    Status.ROLLED_BACK: "magenta",
+    Status.OPT_IN: "dim",
+    Status.HOST: "green",
 }
 
 GAP = "  "
@@ -232,7 +235,13 @@ def diff_lines(diff: str) -> Iterator[Text]:
 
 
 def planned_changes(outcome: MigrationOutcome) -> None:
-    """A dry run's diffs, per file, and the Cypher a schema migration would run."""
+    """A dry run's diffs, per file, the Cypher a schema migration would run, and what it
+    tried outside the helpers (refused: not previewable)."""
+    for attempt in outcome.not_previewable:
+        console.print(
+            f"  [yellow]not previewable[/] {attempt.operation} {attempt.path} (at {attempt.where})",
+            soft_wrap=True,
+        )
     for change in outcome.planned:
         where = f"{change.path} -> {change.target}" if change.target else change.path
         console.print(Text.assemble("  ", (change.action, "cyan"), " ", where), soft_wrap=True)

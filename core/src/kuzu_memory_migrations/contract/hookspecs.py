@@ -1,9 +1,25 @@
 """Every hook of kuzu-memory-migrations, in one module: each docstring is its documentation.
 
-A pack implements any of them in the object its `kuzu_memory.migrations` entry point names,
-marking each function with `kuzu_memory_migrations.hookimpl`. An implementation may take any
-subset of a hook's arguments, by name. The core's own behaviour is a plugin too, called last
-(`trylast`), so a pack can override it.
+A pack implements any of them in the object its `kuzu_memory.migrations` entry point names
+(usually a module), marking each function with `kuzu_memory_migrations.hookimpl`. An
+implementation may take any subset of a hook's arguments, by name. Pluggy's semantics hold
+for every hook, `tryfirst`/`trylast` and wrappers (`hookimpl(wrapper=True)`) included. The
+core's own behaviour is a plugin too, called last (`trylast`), so a pack can override it.
+
+The plugin object may also set `version_axis = "<distribution>"`: the distribution whose
+installed version the version ranges of all its migrations are read against (a class's own
+`version_axis` still wins), e.g. `"kuzu-memory"` for code ported from its built-in system.
+
+**Dry runs.** `status`, `plan`, `check` call `check_migration`; `run --dry-run` also calls
+`apply_migration` and the three lifecycle hooks, with `context.dry_run` true. In those
+calls every write of pack code is refused, whatever it uses (helpers only show diffs; plain
+`open`, `os`, `shutil`, `pathlib` and subprocesses raise `NotPreviewable` and are reported
+as not previewable, with the file and line that tried). So a wrapper can never write
+during a preview; check `context.dry_run` to skip such work quietly.
+
+**Errors.** An exception, `SystemExit` or `KeyboardInterrupt` raised by a hook fails the
+migration it was called for (or, for the lifecycle hooks, is reported), naming the
+plugin's distribution; it never ends the process.
 """
 
 from __future__ import annotations
@@ -37,7 +53,9 @@ def check_migration(migration: Migration, context: RunContext) -> bool | None:
 
     Return False to skip it (reported as vetoed by your plugin), True to force it, None for
     no opinion. The first non-None answer wins; the core's default answers last: the
-    version range of its axis distribution, then `migration.check_applicable()`.
+    version range of its axis distribution, then `migration.check_applicable()`. Called in
+    plans and dry runs too (`context.dry_run`), where nothing may be written. Any file a
+    check changes in a real run is journaled with the migration.
     """
     raise NotImplementedError
 
@@ -47,8 +65,10 @@ def apply_migration(migration: Migration, context: RunContext) -> MigrationResul
     """Apply one migration and return its result; the first non-None result wins.
 
     The core's default calls `migration.migrate()`. Wrap every application with
-    `@hookimpl(wrapper=True)` (`result = yield`) to time, audit or guard it: the journal
-    undoes file changes whatever the wrapper does, if the result is a failure or raises.
+    `@hookimpl(wrapper=True)` (`result = yield`) to time or guard it. Files changed here,
+    by the migration or by a wrapper, belong to the migration's journal: they are undone
+    with it when it fails. To record something that must outlive a failure (an audit log),
+    use `migration_finished`. Called in dry runs too, where nothing may be written.
     """
     raise NotImplementedError
 
@@ -62,7 +82,8 @@ def run_started(context: RunContext, pending: Sequence[Migration]) -> None:
 def migration_finished(
     migration: Migration, outcome: MigrationOutcome, context: RunContext
 ) -> None:
-    """A migration was applied, failed, was rolled back, deferred or blocked."""
+    """A migration was applied, failed, deferred or blocked; its outcome is final (recorded,
+    or undone). The place for audit logs: what this hook writes is not journaled."""
 
 
 @hookspec

@@ -1,4 +1,10 @@
-"""The seven typed bases: each knows where its kind of artifact lives and how to touch it."""
+"""The seven typed bases, and the two kinds of helpers they are made of.
+
+A typed base sets `migration_type` and knows where its kind of artifact lives. The helper
+mixins (`ConfigFiles`, `DatabaseWork`) set no type, so a migration can combine them with
+any base and keep that base's type: `class Move(ConfigFiles, StructureMigration)` is a
+structure migration that also edits a config file.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,63 @@ import io
 import os
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from ..engine.layout import DATABASE
-from .migration import ConfigFileError, Migration
+from .access import DatabaseAccess, DatabaseMode
+from .errors import ConfigFileError, MigrationDeferred
+from .layout import DATABASE, DATABASE_NAME, LEGACY_MEMORY_DIRS, MEMORY_DIR
+from .migration import Migration
 from .results import MigrationType
 
+_YAML_SUFFIXES = {".yaml", ".yml"}
 
-class ConfigMigration(Migration):
+
+class ConfigFiles(Migration):
+    """Reading and writing YAML or JSON config files; YAML keeps comments and key order."""
+
+    def load_config(self, path: Path | str) -> MutableMapping[str, Any]:
+        """The config in `path` as a mapping (`{}` when the file does not exist)."""
+        target = self.path(path)
+        if target.suffix not in _YAML_SUFFIXES:
+            return self.read_json(target)
+        if not self.exists(target):
+            return {}
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        try:
+            data = yaml.load(self.read_text(target))
+        except YAMLError as error:
+            raise ConfigFileError(f"{target}: invalid YAML: {error}") from error
+        except UnicodeDecodeError as error:
+            raise ConfigFileError(f"{target}: not UTF-8 text: {error}") from error
+        except RecursionError:
+            raise ConfigFileError(f"{target}: YAML nested too deeply to read") from None
+        if data is None:
+            return {}
+        if not isinstance(data, MutableMapping):
+            raise ConfigFileError(f"{target}: expected a mapping, found {type(data).__name__}")
+        return data
+
+    def save_config(self, data: MutableMapping[str, Any], path: Path | str) -> None:
+        target = self.path(path)
+        if target.suffix not in _YAML_SUFFIXES:
+            self.write_json(target, dict(data))
+            return
+        from ruamel.yaml import YAML
+
+        buffer = io.StringIO()
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        yaml.width = 4096  # never fold a long value (a path, say) onto two lines
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        yaml.dump(data, buffer)
+        self.write_text(target, buffer.getvalue())
+
+
+class ConfigMigration(ConfigFiles):
     """Changes a config file in `.kuzu-memory/` (YAML or JSON, comments and order kept)."""
 
     migration_type = MigrationType.CONFIG
@@ -27,41 +82,10 @@ class ConfigMigration(Migration):
         return bool(self.config_file) and self.exists(self.get_config_path())
 
     def load_config(self, path: Path | str | None = None) -> MutableMapping[str, Any]:
-        """The config as a mapping; YAML keeps its comments and key order through a save."""
-        target = self.path(path) if path is not None else self.get_config_path()
-        if target.suffix not in {".yaml", ".yml"}:
-            return self.read_json(target)
-        if not self.exists(target):
-            return {}
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import YAMLError
-
-        yaml = YAML(typ="rt")
-        yaml.preserve_quotes = True
-        try:
-            data = yaml.load(self.read_text(target))
-        except YAMLError as error:
-            raise ConfigFileError(f"{target}: invalid YAML: {error}") from error
-        if data is None:
-            return {}
-        if not isinstance(data, MutableMapping):
-            raise ConfigFileError(f"{target}: expected a mapping, found {type(data).__name__}")
-        return data
+        return super().load_config(path if path is not None else self.get_config_path())
 
     def save_config(self, data: MutableMapping[str, Any], path: Path | str | None = None) -> None:
-        target = self.path(path) if path is not None else self.get_config_path()
-        if target.suffix not in {".yaml", ".yml"}:
-            self.write_json(target, dict(data))
-            return
-        from ruamel.yaml import YAML
-
-        buffer = io.StringIO()
-        yaml = YAML(typ="rt")
-        yaml.preserve_quotes = True
-        yaml.width = 4096  # never fold a long value (a path, say) onto two lines
-        yaml.indent(mapping=2, sequence=4, offset=2)
-        yaml.dump(data, buffer)
-        self.write_text(target, buffer.getvalue())
+        super().save_config(data, path if path is not None else self.get_config_path())
 
 
 class SettingsMigration(ConfigMigration):
@@ -122,67 +146,82 @@ class CleanupMigration(Migration):
     priority = 900
 
 
-class _DatabaseWork(Migration):
-    """Database access shared by schema and data migrations.
+class DatabaseWork(Migration):
+    """Access to the project's graph database, for schema and data migrations.
 
-    Statements run in one Kuzu transaction per migration, committed only when it succeeds.
-    With `database_mode = "snapshot"` the database files are copied first instead, for work
-    Kuzu cannot do in a transaction.
+    Statements that change the database run in one engine transaction per migration,
+    committed only when it succeeds (together with the record that it was applied). With
+    `database_mode = "snapshot"` the database files are copied first instead, for work the
+    engine cannot do in a transaction (creating a vector index, say).
     """
 
-    database_mode: ClassVar[Literal["transaction", "snapshot"]] = "transaction"
+    database_mode: ClassVar[DatabaseMode] = "transaction"
     database_file: ClassVar[str] = DATABASE
 
     def database_path(self) -> Path:
         return self.path(self.database_file)
 
+    def database(self, path: Path | str | None = None) -> DatabaseAccess:
+        """The migration's session on its database (another file of the project if given)."""
+        target = self.path(path) if path is not None else self.database_path()
+        return self.access.database(self.files.on_disk(target), self.database_mode)
+
     def check_applicable(self) -> bool:
         return self.exists(self.database_path())
 
-    def _session(self) -> Any:
-        if self.context.dry_run:  # read the database where it is now, even if "moved"
-            return self.context.database(self.files.on_disk(self.database_path()))
-        session = self.context.database(self.database_path())
-        if self.database_mode == "transaction":
-            if not session.in_transaction:
-                self.files.record_database(self.database_path(), "transaction")
-                session.begin()
-        elif not session.is_open:
-            session.open()  # hold Kuzu's file lock first: nobody else writes while we copy
-            self.files.record_database(self.database_path(), "snapshot")
-            for suffix in ("", ".wal"):
-                self.files.snapshot(str(self.database_path()) + suffix)
-        return session
-
     def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Rows of a read query (also run in a dry run, on a read-only connection)."""
-        rows: list[dict[str, Any]] = self._session().execute(cypher, parameters)
-        return rows
+        """Rows of a read query (also in a dry run, on a read-only connection)."""
+        return self.database().query(cypher, parameters)
 
     def execute_cypher(self, query: str, parameters: dict[str, Any] | None = None) -> bool:
-        """Run a statement that changes the database; a dry run only records it."""
-        if self.context.dry_run:
-            from ..engine.files import PlannedChange
+        """Run a statement that changes the database; a dry run only shows it.
 
-            self.files.planned.append(PlannedChange("cypher", self.database_path(), query.strip()))
-            return True
-        self._session().execute(query, parameters)
+        A failing statement raises (the migration fails and is undone unless it catches
+        the error; the statements before it stay in the transaction either way).
+        """
+        self.database().execute(query, parameters)
         return True
 
-    def table_columns(self, table: str) -> list[str]:
-        return [str(name) for name in self._session().columns(table)]
-
     def tables(self) -> list[str]:
-        return [str(name) for name in self._session().tables()]
+        return self.database().tables()
+
+    def table_columns(self, table: str) -> list[str]:
+        return self.database().columns(table)
+
+    # -- the old built-in system's helpers, for code ported from it ----------------------
+
+    def _find_db_path(self) -> Path | None:
+        """The project's database: `.kuzu-memory/memories.db`, else a legacy location."""
+        for folder in (MEMORY_DIR, *LEGACY_MEMORY_DIRS):
+            candidate = self.path(f"{folder}/{DATABASE_NAME}")
+            if self.exists(candidate):
+                return candidate
+        return None
+
+    def _open_database(self, db_path: Path) -> tuple[Any, Any] | None:
+        """`(db, conn)` handles on the migration's own session for `db_path`, or None when
+        another process holds the database (the migration is then deferred, whatever it
+        returns). `close()` on either handle is harmless: the framework owns the session."""
+        try:
+            return self.access.database(
+                self.files.on_disk(db_path), self.database_mode
+            ).connection()
+        except MigrationDeferred:
+            return None
+
+    @staticmethod
+    def _is_lock_error(exc: Exception) -> bool:
+        """Whether an engine error says another process holds the database's lock."""
+        return "could not set lock" in str(exc).lower()
 
 
-class SchemaMigration(_DatabaseWork):
-    """Adds tables and columns to the Kuzu database (never drops: see the docs on HNSW)."""
+class SchemaMigration(DatabaseWork):
+    """Adds tables and columns to the database (never drops: see the docs on HNSW)."""
 
     migration_type = MigrationType.SCHEMA
 
 
-class DataMigration(_DatabaseWork):
+class DataMigration(DatabaseWork):
     """Transforms stored rows, in batches, with progress for people."""
 
     migration_type = MigrationType.DATA
@@ -204,7 +243,7 @@ class DataMigration(_DatabaseWork):
         `UNWIND $rows AS r WITH r, r.id AS id MATCH (m:Memory) WHERE m.id = id SET ...`:
         Kuzu 0.11 plans `MATCH (m:Memory {id: r.id})` after an UNWIND as a scan per row.
         """
-        progress = self.context.progress(label or self.name, total)
+        progress = self.access.progress(label or self.name, total)
         after: Any = ""
         try:
             while True:

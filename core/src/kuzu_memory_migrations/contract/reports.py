@@ -22,13 +22,28 @@ class Status(StrEnum):
     INTERRUPTED = "interrupted"  # a crash stopped it; it was undone on the next run
     FILTERED = "filtered"  # left out by `run --type`
     ORPHANED = "orphaned"  # applied, but no installed pack provides it now (history kept)
+    ROLLED_BACK = "rolled_back"  # undone by `rollback`; runs again only with `run --include`
+    OPT_IN = "opt_in"  # runs only when asked for by name (`run --include`)
+    HOST = "host"  # applied by kuzu-memory's own built-in migration system
 
 
 class PlannedFileChange(BaseModel):
+    """One change a dry run would make: a file diff, a move, a Cypher statement."""
+
     action: str
     path: str
     target: str | None = None
     diff: str = ""
+
+
+class PlainIO(BaseModel):
+    """File access or a subprocess by pack code that the framework did not make itself:
+    refused in a dry run (not previewable), recorded as not undoable in a run."""
+
+    operation: str
+    path: str
+    where: str
+    """The file:line of the pack code that tried it."""
 
 
 class MigrationOutcome(BaseModel):
@@ -43,6 +58,10 @@ class MigrationOutcome(BaseModel):
     changes: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     planned: list[PlannedFileChange] = Field(default_factory=list)
+    not_previewable: list[PlainIO] = Field(default_factory=list)
+    """Plain I/O a dry run refused: what the migration would have done is not shown."""
+    not_undoable: list[PlainIO] = Field(default_factory=list)
+    """What it did that no journal can undo (a subprocess, say)."""
     duration_ms: float | None = None
     drift: str | None = None
 
@@ -53,18 +72,29 @@ class RunReport(BaseModel):
     project_root: Path
     trigger: str
     dry_run: bool = False
-    skipped: str | None = None
-    """Why the run did nothing at all (idle fast path, lock held, not a project)."""
     outcomes: list[MigrationOutcome] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
     """Pack, plugin and state problems, each naming the distribution or file."""
-    error: str | None = None
+    stopped: str | None = None
+    """Why the run stopped before the end (an undo that failed, a database that cannot be
+    checked); nothing after that point ran."""
 
     def count(self, status: Status) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status is status)
 
+    def final(self) -> dict[str, MigrationOutcome]:
+        """Each migration's last outcome (one a crash interrupted may be applied later on)."""
+        return {outcome.name: outcome for outcome in self.outcomes}
+
     @property
     def ok(self) -> bool:
-        return self.error is None and not any(
-            outcome.status in {Status.FAILED, Status.BLOCKED} for outcome in self.outcomes
+        """Nothing ended failed or blocked, and the run was not stopped."""
+        return self.stopped is None and not any(
+            outcome.status in {Status.FAILED, Status.BLOCKED, Status.INTERRUPTED}
+            for outcome in self.final().values()
         )
+
+    @property
+    def deferred(self) -> bool:
+        """Work remains that a later run will do (a database held open, say)."""
+        return any(outcome.status is Status.DEFERRED for outcome in self.final().values())

@@ -29,10 +29,3 @@ class MigrationResult(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     # Kept for code ported from the built-in system; the journal makes it unnecessary.
     rollback_info: dict[str, Any] | None = None
-
-
-class MigrationDeferred(Exception):
-    """Raised by a migration that cannot run now (e.g. its database is held open elsewhere).
-
-    The framework undoes what the migration did so far, records nothing, and retries later.
-    """

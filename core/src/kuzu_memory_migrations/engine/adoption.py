@@ -1,62 +1,62 @@
 """Changing the history by hand: stamp (applied without running), forget, repair (accept code).
 
-Every change is an event of the state log, written under the project lock and folded into
-the state file at once, so it is atomic and the start-up fast path sees the new state.
+Each command decides its events on the current records, under the project lock, and
+records them in one transaction; the legacy file follows, and the fast path's stamp goes.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
-import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from packaging.version import InvalidVersion, Version
 
+from . import fastpath
 from .audit import drift_of
 from .catalog import CatalogEntry
+from .errors import UnknownName
 from .fingerprint import code_fingerprint, source_file
 from .locking import project_lock
 from .project import Project
-from .state import MigrationState, history_entry, now_iso
+from .records import (
+    Applied,
+    Event,
+    Forgotten,
+    Provenance,
+    Records,
+    ReferenceAccepted,
+    history_entry,
+)
+from .rollback import require_known
+from .runner import new_run_id
+from .state import read_records, writable_records, write_legacy
 
 STAMP_MESSAGE = "stamped: recorded as applied without running (kuzu-memory-migrations stamp)"
 
-Events = Callable[[MigrationState], list[dict[str, Any]]]
+E = TypeVar("E", bound=Event)
+Decide = Callable[[Records], list[E]]
 
 
-class UnknownName(Exception):
-    """A name matches nothing; the message suggests close names."""
-
-
-def require_known(kind: str, names: Iterable[str], known: Iterable[str]) -> None:
-    """Raise UnknownName for the first name not in `known`, with the closest matches."""
-    choices = sorted(set(known))
-    for name in names:
-        if name not in choices:
-            close = difflib.get_close_matches(name, choices, n=3)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            raise UnknownName(f"unknown {kind} {name!r}{hint}")
-
-
-def change_state(
-    project: Project, events: Events, *, dry_run: bool, lock_wait: float = 30.0
-) -> list[dict[str, Any]]:
-    """Decide the events on the current state and (unless a dry run) record them.
+def change_records(
+    project: Project, decide: Decide[E], *, dry_run: bool, lock_wait: float = 30.0
+) -> list[E]:
+    """Decide the events on the current records and (unless a dry run) record them.
 
     Deciding happens under the lock, so a concurrent run cannot make the decision stale.
     """
     if dry_run:
-        return events(project.store.load())
-    with project_lock(project.layout, wait=lock_wait):
-        state = project.store.load()
-        decided = events(state)
-        for event in decided:
-            project.store.log(state, event)
+        records = read_records(project.layout)
+        try:
+            return decide(records)
+        finally:
+            records.close()
+    with project_lock(project.layout, wait=lock_wait), writable_records(project.layout) as records:
+        decided = decide(records)
         if decided:
-            project.store.save(state)
-    return decided
+            fastpath.clear_stamp(project.layout)
+            records.record(*decided)
+            write_legacy(records, project.layout)
+        return decided
 
 
 def pack_entries(project: Project, pack: str, up_to: str | None) -> list[CatalogEntry]:
@@ -68,7 +68,9 @@ def pack_entries(project: Project, pack: str, up_to: str | None) -> list[Catalog
     require_known(
         "pack",
         [pack],
-        [e.plugin.name for e in entries] + [e.distribution for e in entries if e.distribution],
+        sorted(
+            {e.plugin.name for e in entries} | {e.distribution for e in entries if e.distribution}
+        ),
     )
     limit = Version(up_to) if up_to else None
     return [
@@ -87,71 +89,58 @@ def parse_version(text: str) -> str:
     return text
 
 
-def stamp_events(project: Project, entries: list[CatalogEntry]) -> Events:
-    """`applied` events with provenance how='stamp', for those not applied yet."""
-    run_id = f"stamp-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+def stamp_events(project: Project, entries: list[CatalogEntry]) -> Decide[Applied]:
+    """`Applied` events with provenance how='stamp', for those not applied yet."""
+    run_id = new_run_id("stamp-")
     ordered = sorted(entries, key=lambda e: e.spec.sort_key)
 
-    def events(state: MigrationState) -> list[dict[str, Any]]:
-        applied = state.applied_names()
+    def decide(records: Records) -> list[Applied]:
+        applied = records.applied_among(project.names_that_count(e.name for e in ordered))
         return [
-            {
-                "event": "applied",
-                "name": e.name,
-                "entry": history_entry(
+            Applied(
+                history_entry(
                     e.name, e.spec.from_version, e.spec.migration_type.value, True, STAMP_MESSAGE
                 ),
-                "provenance": {
-                    "distribution": e.distribution,
-                    "distribution_version": e.plugin.version,
-                    "fingerprint": code_fingerprint(e.cls),
-                    "source_file": source_file(e.cls),
-                    "how": "stamp",
-                    "run_id": run_id,
-                    "applied_at": now_iso(),
-                    "duration_ms": None,
-                },
-            }
+                Provenance(
+                    distribution=e.distribution,
+                    distribution_version=e.plugin.version,
+                    fingerprint=code_fingerprint(e.cls),
+                    source_file=source_file(e.cls),
+                    how="stamp",
+                    run_id=run_id,
+                ),
+                e.spec.legacy_names,
+            )
             for e in ordered
             if not project.is_applied(e.name, applied)
         ]
 
-    return events
+    return decide
 
 
-def recorded_names(state: MigrationState) -> set[str]:
-    """Every name the history knows: applied, failed or interrupted."""
-    return (
-        {e.name for e in state.history}
-        | set(state.framework.applied)
-        | set(state.framework.failures)
-    )
+def recorded_names(records: Records) -> list[str]:
+    """Every name the history knows: applied, failed, interrupted or rolled back."""
+    return sorted({row.entry.name for row in records.history()})
 
 
-def forget_events(names: list[str]) -> Events:
-    def events(state: MigrationState) -> list[dict[str, Any]]:
-        known = recorded_names(state)
-        return [{"event": "forgotten", "name": n} for n in names if n in known]
+def forget_events(names: list[str]) -> Decide[Forgotten]:
+    def decide(records: Records) -> list[Forgotten]:
+        known = set(recorded_names(records))
+        return [Forgotten(name) for name in names if name in known]
 
-    return events
+    return decide
 
 
-def repair_events(project: Project, names: list[str] | None) -> Events:
+def repair_events(project: Project, names: list[str] | None) -> Decide[ReferenceAccepted]:
     """Accept the current code of drifted migrations (all of them when `names` is None)."""
 
-    def events(state: MigrationState) -> list[dict[str, Any]]:
-        chosen = sorted(state.framework.applied) if names is None else names
-        found = (drift_of(project, state, name) for name in chosen)
-        return [
-            {
-                "event": "reference",
-                "name": d.name,
-                "fingerprint": d.current,
-                "previous": d.recorded,
-                "at": now_iso(),
-            }
-            for d in found
-            if d is not None
-        ]
+    def decide(records: Records) -> list[ReferenceAccepted]:
+        chosen = sorted(records.applied_among(project.catalog.entries)) if names is None else names
+        provenance = records.provenance(chosen)
+        references = records.references(chosen)
+        found = (
+            drift_of(project, name, provenance.get(name), references.get(name)) for name in chosen
+        )
+        return [ReferenceAccepted(d.name, d.current) for d in found if d is not None]
 
-    return events
+    return decide

@@ -5,18 +5,9 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_NEW_FILE_MODE = 0o666 & ~_current_umask()
 
 
 def write_target(path: Path) -> Path:
@@ -37,24 +28,24 @@ def fsync_directory(directory: Path) -> None:
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Write through a temp file in the same folder, fsync, then replace the target.
 
-    The target's permission bits are kept (or `mode` applied); a failure at any point
-    (a full disk, say) leaves the target as it was and no temp file behind.
+    The target's permission bits are kept (or `mode` applied; a new file gets what the
+    process's umask gives, as `open` would); a failure at any point (a full disk, say)
+    leaves the target as it was and no temp file behind.
     """
     target = write_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     if mode is None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             mode = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = _NEW_FILE_MODE
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=_temp_prefix(target), suffix=".tmp")
-    temp = Path(temp_name)
+    temp = target.parent / f"{_temp_prefix(target)}{secrets.token_hex(4)}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        temp.chmod(mode)
+        if mode is not None:
+            temp.chmod(mode)
         temp.replace(target)
     except OSError as error:
         temp.unlink(missing_ok=True)

@@ -1,7 +1,9 @@
-"""The history read against the installed packs: drifted code, orphans, downgrades.
+"""The records read against the installed packs: drifted code, orphans, downgrades.
 
 Only commands that import the packs anyway (status, plan, check, repair) come here, so
 fingerprinting costs the start-up fast path nothing. Nothing here changes the project.
+Each question asks the records for what it needs (the installed migrations' own records,
+one count per pack), so its cost follows what is shown, not the length of the history.
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ from functools import cache
 from packaging.version import InvalidVersion, Version
 
 from .catalog import CatalogEntry
-from .fingerprint import code_fingerprint, source_file
-from .plugins import PluginRecord
+from .fingerprint import code_fingerprint, same_code, source_file
 from .project import Project, installed_version
-from .state import MigrationState
+from .records import Provenance, Records
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Drift:
 
     name: str
     distribution: str | None
+    migration_type: str
     source_file: str | None
     recorded: str
     current: str
@@ -79,57 +81,61 @@ def current_entry(project: Project, name: str) -> CatalogEntry | None:
     return catalog.entries.get(name) or catalog.entries.get(catalog.replaced_by.get(name, ""))
 
 
-def drift_of(project: Project, state: MigrationState, name: str) -> Drift | None:
+def drift_of(
+    project: Project, name: str, provenance: Provenance | None, reference: str | None
+) -> Drift | None:
     """Drift of one applied migration, judged against the accepted reference if any."""
     entry = project.catalog.entries.get(name)
-    provenance = state.framework.applied.get(name)
     if entry is None or provenance is None:
-        return None  # renamed (applied under a name it replaces) or written by the old system
-    recorded = state.framework.reference_fingerprints.get(name) or provenance.fingerprint
-    current = code_fingerprint(entry.cls)
-    if recorded is None or current is None or recorded == current:
+        return None  # renamed (applied under a name it replaces), or not ours
+    recorded = reference or provenance.fingerprint
+    if recorded is None or same_code(entry.cls, recorded):
         return None
-    return Drift(name, entry.distribution, source_file(entry.cls), recorded, current)
+    current = code_fingerprint(entry.cls)
+    if current is None:
+        return None
+    kind = entry.spec.migration_type.value
+    return Drift(name, entry.distribution, kind, source_file(entry.cls), recorded, current)
 
 
-def _orphan(
-    project: Project,
-    state: MigrationState,
-    name: str,
-    version_of: Callable[[str], str | None] = installed_version,
-) -> Orphan | None:
-    """Why no installed pack provides `name`; None when that cannot be told (pack not loaded)."""
-    provenance = state.framework.applied.get(name)
-    distribution = provenance.distribution if provenance else None
-    records = project.plugins.records
+def drifts(project: Project, records: Records, names: list[str]) -> dict[str, Drift]:
+    provenance = records.provenance(names)
+    references = records.references(names)
+    found = {}
+    for name in names:
+        if drift := drift_of(project, name, provenance.get(name), references.get(name)):
+            found[name] = drift
+    return found
 
-    def all_loaded(among: list[PluginRecord]) -> bool:
-        return all(project.plugins.manager.has_plugin(r.name) for r in among)
 
-    if distribution is None:
-        if not all_loaded(records):
-            return None  # a pack that is not loaded may provide it
-        return Orphan(
-            name,
-            None,
-            "recorded without provenance (by the old built-in system); "
-            "no installed pack provides it",
+def orphans(
+    project: Project, records: Records, version_of: Callable[[str], str | None]
+) -> dict[str, Orphan]:
+    """Applied migrations no installed pack provides, per pack: a pack that is blocked,
+    broken or not selected may still provide its own, so they are not called orphans."""
+    found: dict[str, Orphan] = {}
+    plugins = project.plugins
+    for distribution, how, _ in records.applied_groups():
+        if how == "host" or distribution is None:
+            continue  # kuzu-memory's built-in system's own: provided by the host
+        installed = version_of(distribution)
+        own = [r for r in plugins.records if r.distribution == distribution]
+        if installed is not None and (
+            not own or not all(plugins.manager.has_plugin(r.name) for r in own)
+        ):
+            continue
+        names = [n for n in records.applied_of(distribution) if current_entry(project, n) is None]
+        if not names:
+            continue
+        provenance = records.provenance(names[:1])
+        was = provenance[names[0]].distribution_version if provenance else None
+        reason = (
+            f"its pack {distribution}{f' {was}' if was else ''} is not installed"
+            if installed is None
+            else f"{distribution} {installed} no longer provides it"
         )
-    if version_of(distribution) is None:
-        was = (
-            f" {provenance.distribution_version}"
-            if provenance and provenance.distribution_version
-            else ""
-        )
-        return Orphan(name, distribution, f"its pack {distribution}{was} is not installed")
-    own = [r for r in records if r.distribution == distribution]
-    if not own or not all_loaded(own):
-        return None  # blocked, broken or not selected: it may still provide it
-    return Orphan(
-        name,
-        distribution,
-        f"{distribution} {version_of(distribution)} no longer provides it",
-    )
+        found.update((name, Orphan(name, distribution, reason)) for name in names)
+    return found
 
 
 def _version(text: str | None) -> Version | None:
@@ -139,15 +145,10 @@ def _version(text: str | None) -> Version | None:
         return None
 
 
-def downgrades(project: Project, state: MigrationState) -> list[Downgrade]:
-    """Per distribution: the newest version it was migrated with (state or provenance)."""
+def downgrades(project: Project, records: Records) -> list[Downgrade]:
+    """Per distribution: the newest version it was migrated with (records or provenance)."""
     newest: dict[str, Version] = {}
-    candidates: list[tuple[str, str | None]] = [*project.migrated_versions(state).items()]
-    candidates += [
-        (p.distribution, p.distribution_version)
-        for p in state.framework.applied.values()
-        if p.distribution
-    ]
+    candidates = [*project.migrated_versions(records).items(), *records.applied_versions()]
     for distribution, text in candidates:
         version = _version(text)
         if version and version > newest.get(distribution, Version("0")):
@@ -161,22 +162,17 @@ def downgrades(project: Project, state: MigrationState) -> list[Downgrade]:
             continue
         newer = tuple(
             name
-            for name, p in state.framework.applied.items()
-            if p.distribution == distribution
-            and (v := _version(p.distribution_version)) is not None
-            and v > installed
+            for name, text in records.applied_versions_of(distribution)
+            if (v := _version(text)) is not None and v > installed
         )
         found.append(Downgrade(distribution, str(installed), str(migrated), newer))
     return found
 
 
-def audit(project: Project, state: MigrationState) -> Audit:
-    result = Audit(downgrades=downgrades(project, state))
-    version_of = cache(installed_version)  # one metadata look-up per pack, not per entry
-    for name in sorted(state.applied_names()):
-        if current_entry(project, name) is None:
-            if orphan := _orphan(project, state, name, version_of):
-                result.orphans[name] = orphan
-        elif drift := drift_of(project, state, name):
-            result.drift[name] = drift
-    return result
+def audit(project: Project, records: Records) -> Audit:
+    applied = sorted(records.applied_among(project.catalog.entries))
+    return Audit(
+        drift=drifts(project, records, applied),
+        orphans=orphans(project, records, cache(installed_version)),
+        downgrades=downgrades(project, records),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError, field_va
 
 from ..contract.migration import Migration
 from ..contract.results import MigrationType
+from .isolation import contained, failure
 from .plugins import CORE_PLUGIN, PluginRecord, PluginSet
 
 
@@ -26,7 +28,9 @@ class MigrationSpec(BaseModel):
     migration_type: MigrationType
     depends_on: tuple[str, ...]
     replaces: tuple[str, ...]
+    legacy_names: tuple[str, ...]
     version_axis: str | None
+    opt_in: bool
 
     @field_validator("name")
     @classmethod
@@ -44,7 +48,7 @@ class MigrationSpec(BaseModel):
             raise ValueError(f"{value!r} is not a PEP 440 version") from None
         return value
 
-    @field_validator("depends_on", "replaces", mode="before")
+    @field_validator("depends_on", "replaces", "legacy_names", mode="before")
     @classmethod
     def _names(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -74,8 +78,9 @@ class CatalogEntry:
 
     @property
     def axis(self) -> str | None:
-        """The distribution whose version the range is read against."""
-        return self.spec.version_axis or self.plugin.distribution
+        """The distribution whose version the range is read against: the class's own
+        `version_axis`, else its plugin's, else the plugin's distribution."""
+        return self.spec.version_axis or self.plugin.version_axis or self.plugin.distribution
 
 
 @dataclass
@@ -90,7 +95,8 @@ def _attributes(cls: type) -> dict[str, Any]:
     return {name: getattr(cls, name, None) for name in MigrationSpec.model_fields}
 
 
-def _explain(error: ValidationError) -> str:
+def explain(error: ValidationError) -> str:
+    """Every problem pydantic found, `field: message`, on one line."""
     return "; ".join(
         f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
     )
@@ -105,11 +111,9 @@ def build_catalog(plugins: PluginSet) -> Catalog:
             continue
         record = plugins.record_of(impl.plugin_name)
         try:
-            classes = impl.function()
+            classes = contained(f"{record.origin}: register_migrations()", impl.function)
         except Exception as error:  # isolate: one broken pack does not stop the others
-            catalog.problems.append(
-                f"{record.origin}: register_migrations() raised {type(error).__name__}: {error}"
-            )
+            catalog.problems.append(failure(f"{record.origin}: register_migrations()", error))
             continue
         if not isinstance(classes, list | tuple):
             catalog.problems.append(
@@ -117,15 +121,20 @@ def build_catalog(plugins: PluginSet) -> Catalog:
                 " expected a list of Migration classes"
             )
             continue
-        for cls in dict.fromkeys(classes):
+        for cls in classes:
+            if any(cls is entry.cls for entries in found.values() for entry in entries):
+                continue  # listed twice by the same pack
             where = f"{record.origin}: {getattr(cls, '__qualname__', cls)!r}"
             if not (isinstance(cls, type) and issubclass(cls, Migration)):
                 catalog.problems.append(f"{where} is not a Migration subclass")
                 continue
             try:
-                spec = MigrationSpec.model_validate(_attributes(cls))
+                spec = MigrationSpec.model_validate(contained(where, partial(_attributes, cls)))
             except ValidationError as error:
-                catalog.problems.append(f"{where} has invalid attributes: {_explain(error)}")
+                catalog.problems.append(f"{where} has invalid attributes: {explain(error)}")
+                continue
+            except Exception as error:
+                catalog.problems.append(failure(f"{where}: reading its attributes", error))
                 continue
             found[spec.name].append(CatalogEntry(cls, spec, record))
     for name, entries in found.items():

@@ -1,115 +1,294 @@
-"""All access to the Kuzu database goes through this module (one place to port to a fork).
+"""All access to a project's graph database goes through this module.
 
-kuzu is imported here, lazily: the start-up path never pays for it.
+The engine (Kuzu, imported lazily: the start-up path never pays for it) is opened here and
+nowhere else. A `DatabaseSession` is one migration's use of one database:
+
+- reads run on a read-only connection until the first write, so a run that writes
+  nothing never opens `memories.db` for writing (the engine rewrites the file on a mere
+  read-write open and close);
+- the first write opens it for writing, holding the engine's file lock, and either
+  begins a transaction or, in snapshot mode, lets the journal copy the files first;
+- in a transaction, the commit also inserts the journal's id into the framework's own
+  table `_kmm_applied`, so "applied" commits atomically with the change: after a crash,
+  recovery reads that row to know whether the commit happened;
+- Kuzu rolls back a whole transaction when one statement in it fails, and runs later
+  statements outside any transaction. The session keeps the transaction's statements
+  (up to `REPLAY_LIMIT` bytes of parameters) and replays them in a new one, so a failed
+  statement has no effect but its own error; beyond the limit the transaction is lost
+  and every later statement fails, so the migration fails and is undone.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from ..contract.results import MigrationDeferred
+from .errors import DatabaseBusy, DatabaseError
 
-_LOCK_MESSAGE = "Could not set lock on file"
+MARKER_TABLE = "_kmm_applied"
+"""The framework's table in a migrated database: one row per migration committed in a
+transaction (`journal`, `migration`, `committed_at`)."""
+REPLAY_LIMIT = 64 * 1024 * 1024
+"""Estimated bytes of statement parameters kept to replay a transaction a failed statement
+rolled back; beyond it a failed statement loses the transaction."""
+_LOCK_MESSAGE = "could not set lock"
+_NO_TRANSACTION = "no active transaction"
+AUDIT_EVENT = "kuzu_memory_migrations.database.execute"
+"""Raised (sys.audit) before every statement that may change a database: a durable step."""
+
+Phase = Literal["read", "write", "preview"]
+"""What the session may do: read only (checks), write (a migration applied), or only show
+writes (a dry run)."""
 
 
-class DatabaseBusy(MigrationDeferred):
-    """The database is held open by another process (kuzu-memory's MCP server, say)."""
+def _estimate(value: Any) -> int:
+    """A cheap upper-bound guess of a parameter's size in memory."""
+    if isinstance(value, str | bytes):
+        return 64 + len(value)
+    if isinstance(value, dict):
+        return 64 + sum(_estimate(k) + _estimate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return 64 + sum(_estimate(item) for item in value)
+    return 32
 
 
-class DatabaseError(RuntimeError):
-    """A Cypher statement failed; names the database and the statement."""
+def _rows(result: Any) -> list[dict[str, Any]]:
+    results = result if isinstance(result, list) else [result]
+    rows: list[dict[str, Any]] = []
+    for item in results:
+        names = item.get_column_names()
+        while item.has_next():
+            rows.append(dict(zip(names, item.get_next(), strict=True)))
+        item.close()
+    return rows
 
 
+class _Open:
+    """One open database and its connection."""
+
+    def __init__(self, path: Path, *, read_only: bool) -> None:
+        if not path.exists():
+            raise DatabaseError(f"no database at {path}")
+        import kuzu
+
+        try:
+            self.database = kuzu.Database(str(path), read_only=read_only)
+        except RuntimeError as error:
+            if _LOCK_MESSAGE in str(error).lower():
+                raise DatabaseBusy(
+                    f"database {path} is held open by another process "
+                    "(is kuzu-memory's MCP server running?); will retry later"
+                ) from error
+            raise DatabaseError(f"cannot open database {path}: {error}") from error
+        self.connection = kuzu.Connection(self.database)
+
+    def run(self, query: str, parameters: dict[str, Any] | None) -> Any:
+        return self.connection.execute(query, parameters or {})
+
+    def close(self) -> None:
+        self.connection.close()
+        self.database.close()
+
+
+@dataclass
 class DatabaseSession:
-    """One connection, opened on first use, with at most one open transaction.
+    """One migration's use of one database (see the module's docstring)."""
 
-    Read-only sessions (dry runs) never write a byte; writable ones run each migration's
-    statements in one Kuzu transaction that the runner commits or rolls back.
-    """
-
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        self.path = path
-        self.read_only = read_only
-        self._database: Any = None
-        self._connection: Any = None
-        self.in_transaction = False
+    path: Path
+    phase: Phase = "read"
+    mode: Literal["transaction", "snapshot", "autocommit"] = "transaction"
+    """`autocommit` is for migrations used outside any run: each statement stands alone."""
+    before_write: Callable[[DatabaseSession], None] = lambda session: None
+    """Called once, with the database open for writing and nothing written yet: the
+    journal notes the work (and copies the files, in snapshot mode)."""
+    plan: Callable[[str], None] = lambda statement: None
+    """Called in a dry run with each statement that would change the database."""
+    busy: bool = False
+    """The database was held by another process: the migration is deferred, whatever it did."""
+    _reader: _Open | None = None
+    _writer: _Open | None = None
+    _in_transaction: bool = False
+    _replay: list[tuple[str, dict[str, Any] | None]] = field(default_factory=list)
+    _replay_size: int = 0
+    _lost: str | None = None
 
     @property
-    def is_open(self) -> bool:
-        return self._connection is not None
+    def wrote(self) -> bool:
+        return self._writer is not None
 
-    def open(self) -> None:
-        """Open now (taking Kuzu's file lock); DatabaseBusy when another process holds it."""
-        self._connect()
+    # -- opening -----------------------------------------------------------------------
 
-    def _connect(self) -> Any:
-        if self._connection is None:
-            if not self.path.exists():
-                raise DatabaseError(f"no database at {self.path}")
-            import kuzu
-
-            try:
-                self._database = kuzu.Database(str(self.path), read_only=self.read_only)
-            except RuntimeError as error:
-                if _LOCK_MESSAGE in str(error):
-                    raise DatabaseBusy(
-                        f"database {self.path} is held open by another process "
-                        "(is kuzu-memory's MCP server running?); will retry later"
-                    ) from error
-                raise DatabaseError(f"cannot open database {self.path}: {error}") from error
-            self._connection = kuzu.Connection(self._database)
-        return self._connection
-
-    def execute(self, query: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run one statement and return its rows as dicts."""
-        connection = self._connect()
+    def _open(self, *, read_only: bool) -> _Open:
         try:
-            result = connection.execute(query, parameters or {})
+            return _Open(self.path, read_only=read_only)
+        except DatabaseBusy:
+            self.busy = True
+            raise
+
+    def _for_reading(self) -> _Open:
+        if self._writer is not None:
+            return self._writer
+        if self._reader is None:
+            self._reader = self._open(read_only=True)
+        return self._reader
+
+    def _for_writing(self) -> _Open:
+        if self.phase != "write":
+            raise DatabaseError(f"{self.path}: opened for reading only")
+        if self._writer is None:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+            self._writer = self._open(read_only=False)
+            self.before_write(self)
+            if self.mode == "transaction":
+                self._statement(self._writer, "BEGIN TRANSACTION", None)
+                self._in_transaction = True
+        return self._writer
+
+    # -- running -----------------------------------------------------------------------
+
+    def _statement(self, connection: _Open, query: str, parameters: dict[str, Any] | None) -> Any:
+        sys.audit(AUDIT_EVENT, str(self.path), query)
+        try:
+            return connection.run(query, parameters)
         except RuntimeError as error:
             raise DatabaseError(f"{self.path}: {error}\n  in: {query.strip()}") from error
-        results = result if isinstance(result, list) else [result]
-        rows: list[dict[str, Any]] = []
-        for item in results:
-            names = item.get_column_names()
-            while item.has_next():
-                rows.append(dict(zip(names, item.get_next(), strict=True)))
-            item.close()
-        return rows
 
-    def begin(self) -> None:
-        if not self.in_transaction and not self.read_only:
-            self.execute("BEGIN TRANSACTION")
-            self.in_transaction = True
+    def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a read query, as dicts (inside the transaction once one is open)."""
+        if self._writer is not None:
+            return _rows(self._written(cypher, parameters))
+        return _rows(self._statement(self._for_reading(), cypher, parameters))
 
-    def commit(self) -> None:
-        if self.in_transaction:
-            self.execute("COMMIT")
-            self.in_transaction = False
+    def execute(self, cypher: str, parameters: dict[str, Any] | None = None) -> None:
+        """Run a statement that changes the database (in a dry run: show it)."""
+        if self.phase == "preview":
+            self.plan(cypher.strip())
+            return
+        _rows(self._written(cypher, parameters))
 
-    def rollback(self) -> None:
-        """Roll back; Kuzu may already have cancelled a transaction whose statement failed."""
-        if self.in_transaction:
-            self.in_transaction = False
-            try:
-                self.execute("ROLLBACK")
-            except DatabaseError as error:
-                if "No active transaction" not in str(error):
-                    raise
+    def raw(self, cypher: str, parameters: dict[str, Any] | None = None) -> Any:
+        """The engine's own result object, for code written against the engine directly.
+
+        Runs on the writable session when the migration is being applied (the statement may
+        write); on the read-only one in checks and dry runs.
+        """
+        if self.phase == "write":
+            return self._written(cypher, parameters)
+        return self._statement(self._for_reading(), cypher, parameters)
+
+    def _written(self, cypher: str, parameters: dict[str, Any] | None) -> Any:
+        writer = self._for_writing()
+        if self._lost is not None:
+            raise DatabaseError(self._lost)
+        try:
+            result = self._statement(writer, cypher, parameters)
+        except DatabaseError:
+            if self._in_transaction:
+                self._recover_transaction(writer, cypher)
+            raise
+        if self._in_transaction:
+            self._keep_for_replay(cypher, parameters)
+        return result
+
+    def _keep_for_replay(self, cypher: str, parameters: dict[str, Any] | None) -> None:
+        if self._replay_size > REPLAY_LIMIT:
+            return
+        self._replay_size += _estimate(cypher) + _estimate(parameters or {})
+        if self._replay_size > REPLAY_LIMIT:
+            self._replay.clear()
+        else:
+            self._replay.append((cypher, parameters))
+
+    def _recover_transaction(self, writer: _Open, failed: str) -> None:
+        """The engine rolled the transaction back: start it again with what it held."""
+        self._in_transaction = False
+        if self._replay_size > REPLAY_LIMIT:
+            self._lost = (
+                f"{self.path}: the transaction was rolled back by the failure of "
+                f"`{failed.strip()}` and held too much to replay; nothing was changed"
+            )
+            return
+        try:
+            self._statement(writer, "BEGIN TRANSACTION", None)
+            self._in_transaction = True
+            for statement, parameters in self._replay:
+                _rows(self._statement(writer, statement, parameters))
+        except DatabaseError as error:
+            self._lost = (
+                f"{self.path}: the transaction was rolled back by the failure of "
+                f"`{failed.strip()}`, and replaying it failed: {error}"
+            )
 
     def tables(self) -> list[str]:
-        return [row["name"] for row in self.execute("CALL show_tables() RETURN *")]
+        return [row["name"] for row in self.query("CALL show_tables() RETURN *")]
 
     def columns(self, table: str) -> list[str]:
-        return [row["name"] for row in self.execute(f"CALL table_info('{table}') RETURN *")]
+        if table not in self.tables():
+            return []
+        return [row["name"] for row in self.query(f"CALL table_info('{table}') RETURN *")]
+
+    # -- ending ------------------------------------------------------------------------
+
+    def commit(self, journal: str, migration: str) -> None:
+        """Commit the transaction together with the row saying this journal was applied."""
+        if self._lost is not None:
+            raise DatabaseError(self._lost)
+        if not self._in_transaction or self._writer is None:
+            return
+        for statement, parameters in marker_statements(journal, migration):
+            self._statement(self._writer, statement, parameters)
+        self._statement(self._writer, "COMMIT", None)
+        self._in_transaction = False
 
     def close(self) -> None:
         """Roll back anything uncommitted and release the file lock."""
         try:
-            self.rollback()
+            if self._in_transaction and self._writer is not None:
+                self._in_transaction = False
+                try:
+                    self._statement(self._writer, "ROLLBACK", None)
+                except DatabaseError as error:
+                    if _NO_TRANSACTION not in str(error).lower():
+                        raise
         finally:
-            if self._connection is not None:
-                self._connection.close()
-            if self._database is not None:
-                self._database.close()
-            self._connection = self._database = None
+            for opened in (self._reader, self._writer):
+                if opened is not None:
+                    opened.close()
+            self._reader = self._writer = None
+
+
+def marker_statements(journal: str, migration: str) -> list[tuple[str, dict[str, Any] | None]]:
+    return [
+        (
+            f"CREATE NODE TABLE IF NOT EXISTS {MARKER_TABLE} "
+            "(journal STRING PRIMARY KEY, migration STRING, committed_at TIMESTAMP)",
+            None,
+        ),
+        (
+            f"CREATE (:{MARKER_TABLE} {{journal: $journal, migration: $migration, "
+            "committed_at: current_timestamp()})",
+            {"journal": journal, "migration": migration},
+        ),
+    ]
+
+
+def committed(path: Path, journal: str) -> bool:
+    """Whether the database holds the commit marker of `journal` (read-only; may defer)."""
+    if not path.exists():
+        return False
+    session = DatabaseSession(path)
+    try:
+        if MARKER_TABLE not in session.tables():
+            return False
+        rows = session.query(
+            f"MATCH (m:{MARKER_TABLE}) WHERE m.journal = $journal RETURN count(m) AS n",
+            {"journal": journal},
+        )
+        return int(rows[0]["n"]) > 0
+    finally:
+        session.close()

@@ -3,9 +3,11 @@
 After a complete run the runner writes a stamp, `.kuzu-memory/migrations/idle`, recording
 what the project and the environment looked like when nothing was left pending:
 
-- the project's guards: the state file's signature (inode, size, mtime and ctime: a copy
-  put back with its old mtime still moves the ctime) and the absence of a journal and of an
-  unfolded state.log; guards are relative to the project, so a copied project is re-checked;
+- the project's guards: the signatures (inode, size, mtime and ctime: a copy put back with
+  its old mtime still moves the ctime) of the legacy state file (kuzu-memory's own system
+  rewrites it), of the framework's records and of the journal folder (absent unless a run
+  stopped mid-migration); guards are relative to the project, so a copied project is
+  re-checked. Every run that may change the project deletes the stamp first;
 - one line per environment that found the project idle (a CLI's venv and an MCP server's,
   say): its key (interpreter prefix, sys.path, plugin env vars), the signatures of the
   folders on sys.path (a folder's mtime moves whenever a distribution is installed, upgraded
@@ -25,6 +27,7 @@ import sys
 import time
 
 from .layout import IDLE_STAMP
+from .variables import PLUGIN_VARIABLES
 
 TYPE_CHECKING = False  # typing itself costs ms on the start-up path
 if TYPE_CHECKING:
@@ -41,11 +44,6 @@ RACY_NS = 1_000_000_000
 within the same timestamp tick (1 s on coarse file systems): such a run stamps nothing."""
 _SEP = "\0"  # cannot occur in a path or an environment variable
 _KEY_SEP = "\x1f"
-_ENV_KEYS = (
-    "KUZU_MEMORY_MIGRATIONS_DISABLE",
-    "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD",
-    "KUZU_MEMORY_MIGRATIONS_PLUGINS",
-)
 
 
 def signature(path: str) -> str:
@@ -64,7 +62,9 @@ def _folders() -> list[str]:
 
 def environment_key() -> str:
     """Which environment this is (no stat calls: the folders are checked separately)."""
-    return _KEY_SEP.join([sys.prefix, *_folders(), *(os.environ.get(key, "") for key in _ENV_KEYS)])
+    return _KEY_SEP.join(
+        [sys.prefix, *_folders(), *(os.environ.get(key, "") for key in PLUGIN_VARIABLES)]
+    )
 
 
 def _matches(pairs: list[str], root: str = "") -> bool:
@@ -129,7 +129,7 @@ def _recent(pairs: list[str], since_ns: int) -> bool:
 
 def _guards(layout: ProjectLayout) -> list[str]:
     pairs: list[str] = []
-    for path in (layout.state_file, layout.state_log, layout.journal_dir):
+    for path in (layout.state_file, layout.records, layout.journal_dir):
         pairs += [os.path.relpath(path, layout.root), signature(str(path))]
     return pairs
 

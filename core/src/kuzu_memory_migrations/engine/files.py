@@ -1,44 +1,29 @@
-"""The one door through which migrations touch files: guarded, journaled, dry-run aware."""
+"""The helpers' door to the file system: guarded, journaled, dry-run aware (`FileAccess`)."""
 
 from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import atomic_write, write_target
+from ..contract.errors import PathRefused
+from ..contract.reports import PlannedFileChange
+from .atomic import atomic_write, copy_durably, write_target
+from .guard import PathGuard, within
 from .journal import Journal, move_path, remove_any
-from .layout import ProjectLayout
+from .plainio import paused
 
 _FOLDER = b"\0folder"  # dry-run overlay marker: a folder would exist here
+Overlay = dict[Path, bytes | Path | None]
+"""A dry run's changes: new bytes, None (removed), or the real path it was moved from."""
 
 
-class PathOutsideProject(PermissionError):
-    """A migration tried to touch a path it did not declare; names both."""
+def unified_diff(label: str, before: bytes | None, after: bytes | None) -> str:
+    """A unified diff of whole lines; a missing final newline is marked as `diff` marks it.
 
-
-@dataclass(frozen=True)
-class PlannedChange:
-    """One change a dry run would have made, with a unified diff for text files."""
-
-    action: str
-    path: Path
-    diff: str = ""
-    target: Path | None = None
-
-    def describe(self) -> str:
-        where = f"{self.path} -> {self.target}" if self.target else str(self.path)
-        return f"{self.action} {where}"
-
-
-def _within(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
-def _diff(label: str, before: bytes | None, after: bytes | None) -> str:
-    """A unified diff; a project-relative ``label`` gets git's ``a/`` and ``b/`` prefixes."""
+    A project-relative `label` gets git's `a/` and `b/` prefixes.
+    """
     try:
         old = (before or b"").decode("utf-8").splitlines(keepends=True)
         new = (after or b"").decode("utf-8").splitlines(keepends=True)
@@ -48,7 +33,6 @@ def _diff(label: str, before: bytes | None, after: bytes | None) -> str:
     lines = difflib.unified_diff(
         old, new, f"a/{label}" if relative else label, f"b/{label}" if relative else label
     )
-    # A last line without its newline is marked as diff and patch do, not run into the next.
     return "".join(
         line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines
     )
@@ -56,73 +40,41 @@ def _diff(label: str, before: bytes | None, after: bytes | None) -> str:
 
 @dataclass
 class FileOps:
-    """Every file change a migration makes goes through here.
+    """Every change a migration makes through its helpers goes through here.
 
-    It refuses paths outside the project and the paths the migration declared, records
-    each change in the journal before making it, and under a dry run keeps changes in
-    memory (later reads see them) and reports them as diffs instead.
+    It checks each path with the migration's guard, records the change in the journal
+    before making it (when there is one), and under a dry run keeps changes in memory
+    (later reads see them) and reports them as diffs instead.
     """
 
-    project_root: Path
-    owner: str
-    declared: Iterable[Path] = ()
+    guard: PathGuard
     journal: Journal | None = None
     dry_run: bool = False
-    planned: list[PlannedChange] = field(default_factory=list)
-    _overlay: dict[Path, bytes | Path | None] = field(default_factory=dict)
-    """A dry run's changes: new bytes, None (removed), or the real path it was moved from."""
-    _allowed: tuple[Path, ...] = ()
-    _private: Path = field(init=False, default=Path())
+    planned: list[PlannedFileChange] = field(default_factory=list)
+    overlay: Overlay = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.project_root = Path(os.path.abspath(self.project_root))
-        self._private = ProjectLayout(self.project_root).work_dir.resolve()
-        roots: list[Path] = [self.project_root, self.project_root.resolve()]
-        for path in self.declared:
-            absolute = self.absolute(path)
-            roots += [absolute, absolute.resolve()]
-        self._allowed = tuple(dict.fromkeys(roots))
+    @property
+    def project_root(self) -> Path:
+        return self.guard.project_root
 
     # -- where ---------------------------------------------------------------------------
 
     def absolute(self, path: Path | str) -> Path:
-        """Relative paths are read against the project root, never the current directory."""
-        return Path(os.path.abspath(self.project_root / Path(path).expanduser()))
+        return self.guard.absolute(path)
 
-    def guard(self, path: Path | str, *, follow_links: bool = True, replace: bool = False) -> Path:
-        """The absolute path, if the migration may change it; `..` and links cannot escape.
-
-        The framework's own folder (journal, backups, lock) is never the migration's to
-        change, and with `replace` (remove, move) neither is any folder holding it.
-        """
+    def shown(self, path: Path | str) -> str:
         absolute = self.absolute(path)
-        real = absolute.resolve() if follow_links else absolute.parent.resolve() / absolute.name
-        resolved = f" (it resolves to {real})" if real != absolute else ""
-        if _within(real, self._private) or (replace and _within(self._private, real)):
-            raise PathOutsideProject(
-                f"migration {self.owner!r} may not change {absolute}{resolved}: it holds "
-                f"kuzu-memory-migrations' own journal, backups and lock ({self._private})"
-            )
-        if any(_within(real, root) for root in self._allowed):
-            return absolute
-        raise PathOutsideProject(
-            f"migration {self.owner!r} may not change {absolute}{resolved}: it is outside "
-            f"the project {self.project_root} and the paths the migration declares"
-        )
-
-    def shown(self, path: Path) -> str:
-        """How reports name a path: relative to the project root where it is inside it."""
-        absolute = self.absolute(path)
-        inside = absolute != self.project_root and _within(absolute, self.project_root)
-        return str(absolute.relative_to(self.project_root)) if inside else str(absolute)
+        root = self.project_root
+        inside = absolute != root and within(absolute, root)
+        return str(absolute.relative_to(root)) if inside else str(absolute)
 
     # -- reading (sees a dry run's pending changes) ------------------------------------
 
     def _pending(self, path: Path) -> bytes | Path | bool | None:
         """What a dry run changed at `path` (or above it); False when it changed nothing."""
         for candidate in (path, *path.parents):
-            if candidate in self._overlay:
-                value = self._overlay[candidate]
+            if candidate in self.overlay:
+                value = self.overlay[candidate]
                 if candidate == path:
                     return value
                 if value is None:
@@ -147,30 +99,34 @@ class FileOps:
             raise FileNotFoundError(f"{absolute} (removed earlier in this dry run)")
         if isinstance(pending, bytes):
             return pending
-        return (pending if isinstance(pending, Path) else absolute).read_bytes()
+        with paused():
+            return (pending if isinstance(pending, Path) else absolute).read_bytes()
 
     def on_disk(self, path: Path | str) -> Path:
-        """Where the bytes of `path` are on disk now: a dry run's move only happened in memory."""
         absolute = self.absolute(path)
         pending = self._pending(absolute)
         return pending if isinstance(pending, Path) else absolute
 
-    def read_text(self, path: Path | str) -> str:
-        return self.read_bytes(path).decode("utf-8")
-
     # -- changing ----------------------------------------------------------------------
 
-    def snapshot(self, path: Path | str) -> Path | None:
-        """Journal the current bytes of `path` now; returns where the copy is kept."""
-        absolute = self.guard(path)
-        if self.journal is None or self.dry_run:
-            return None
-        return self.journal.snapshot(write_target(absolute))
+    def plan(self, action: str, path: Path, detail: str = "") -> None:
+        self.planned.append(PlannedFileChange(action=action, path=self.shown(path), diff=detail))
 
-    def record_database(self, path: Path, mode: str) -> None:
-        """Journal that this migration changes a database (`transaction` or `snapshot`)."""
-        if self.journal is not None and not self.dry_run:
-            self.journal.record_database(self.guard(path), mode)
+    def backup(self, path: Path | str) -> Path | None:
+        """Journal the current bytes (in a run), or keep them as `<file>.bak` beside the file
+        actually written (outside a run); None when there is nothing to keep."""
+        absolute = self.guard.check(path)
+        if self.dry_run or not self.exists(absolute):
+            return None
+        with paused():
+            target = write_target(absolute)
+            if self.journal is not None:
+                return self.journal.snapshot(target)
+            backup = target.with_name(target.name + ".bak")
+            if backup.is_symlink():
+                raise PathRefused(f"{backup} is a symlink: not writing a backup through it")
+            copy_durably(target, backup)
+            return backup
 
     def _remember_creation(self, absolute: Path) -> None:
         """Journal the highest missing ancestor, so undo removes every folder it creates."""
@@ -181,73 +137,73 @@ class FileOps:
             self.journal.snapshot(missing)
 
     def write_bytes(self, path: Path | str, data: bytes) -> None:
-        absolute = self.guard(path)
+        absolute = self.guard.check(path)
         if self.dry_run:
             before = self.read_bytes(absolute) if self.exists(absolute) else None
             if before != data:
                 action = "modify" if before is not None else "create"
-                diff = _diff(self.shown(absolute), before, data)
-                self.planned.append(PlannedChange(action, absolute, diff))
-            self._overlay[absolute] = data
+                self.plan(action, absolute, unified_diff(self.shown(absolute), before, data))
+            self.overlay[absolute] = data
             return
-        if self.journal is not None:
-            self._remember_creation(absolute)
-            self.journal.snapshot(write_target(absolute))
-        atomic_write(absolute, data)
-
-    def write_text(self, path: Path | str, text: str) -> None:
-        self.write_bytes(path, text.encode("utf-8"))
+        with paused():
+            if self.journal is not None:
+                self._remember_creation(absolute)
+                self.journal.snapshot(write_target(absolute))
+            atomic_write(absolute, data)
 
     def mkdir(self, path: Path | str) -> None:
-        absolute = self.guard(path)
+        absolute = self.guard.check(path)
         if self.exists(absolute):
             return
         if self.dry_run:
-            self.planned.append(PlannedChange("mkdir", absolute))
-            self._overlay[absolute] = _FOLDER
+            self.plan("mkdir", absolute)
+            self.overlay[absolute] = _FOLDER
             return
-        if self.journal is not None:
-            self._remember_creation(absolute)
-            self.journal.snapshot(absolute)
-        absolute.mkdir(parents=True, exist_ok=True)
+        with paused():
+            if self.journal is not None:
+                self._remember_creation(absolute)
+                self.journal.snapshot(absolute)
+            absolute.mkdir(parents=True, exist_ok=True)
 
     def remove(self, path: Path | str) -> bool:
-        """Delete a file or folder tree, undoably; False when there was nothing there."""
-        absolute = self.guard(path, follow_links=False, replace=True)
+        absolute = self.guard.check(path, follow=False, replace=True)
         if not (self.exists(absolute) or absolute.is_symlink()):
             return False
         if self.dry_run:
             before = None if absolute.is_dir() else self.read_bytes(absolute)
-            diff = _diff(self.shown(absolute), before, None) if before is not None else ""
-            self.planned.append(PlannedChange("remove", absolute, diff))
-            self._overlay[absolute] = None
+            diff = unified_diff(self.shown(absolute), before, None) if before is not None else ""
+            self.plan("remove", absolute, diff)
+            self.overlay[absolute] = None
             return True
-        if self.journal is not None:
-            self.journal.stash(absolute)
-        else:
-            remove_any(absolute)
+        with paused():
+            if self.journal is not None:
+                self.journal.stash(absolute)
+            else:
+                remove_any(absolute)
         return True
 
     def move(self, src: Path | str, dst: Path | str) -> bool:
-        """Move a file or folder; an existing destination is replaced, undoably."""
-        source = self.guard(src, follow_links=False, replace=True)
-        target = self.guard(dst, follow_links=False, replace=True)
+        source = self.guard.check(src, follow=False, replace=True)
+        target = self.guard.check(dst, follow=False, replace=True)
         if not self.exists(source):
             return False
         if self.dry_run:
-            self.planned.append(PlannedChange("move", source, target=target))
+            self.planned.append(
+                PlannedFileChange(action="move", path=self.shown(source), target=self.shown(target))
+            )
             # Refer to the real source rather than read it: it may be a large database.
-            self._overlay[target] = self._overlay.get(source, source)
-            self._overlay[source] = None
+            self.overlay[target] = self.overlay.get(source, source)
+            self.overlay[source] = None
             return True
-        if self.journal is not None:
-            self._remember_creation(target)
-            if target.exists() or target.is_symlink():
-                self.journal.stash(target)
+        with paused():
+            if self.journal is not None:
+                self._remember_creation(target)
+                if os.path.lexists(target):
+                    self.journal.stash(target)
+                else:
+                    self.journal.snapshot(target)
+                self.journal.record_move(source, target)
             else:
-                self.journal.snapshot(target)
-            self.journal.record_move(source, target)
-        else:
-            remove_any(target)
-        move_path(source, target)
+                remove_any(target)
+            move_path(source, target)
         return True

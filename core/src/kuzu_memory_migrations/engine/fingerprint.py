@@ -172,3 +172,10 @@ def code_fingerprint(cls: type) -> Fingerprint | None:
     node, text = found
     digest = hashlib.sha256(canonical(node).encode("utf-8")).hexdigest()
     return Fingerprint(f"{SCHEME}:{digest}", hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def same_code(cls: type, recorded: str) -> bool:
+    """Whether `recorded` (either form) is the fingerprint of the class's current code; a
+    class whose code cannot be read (made at run time) counts as unchanged."""
+    current = code_fingerprint(cls)
+    return current is None or current.matches(recorded)

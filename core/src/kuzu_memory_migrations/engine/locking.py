@@ -11,11 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .atomic import atomic_write
+from .errors import LockHeld
 from .layout import ProjectLayout
-
-
-class LockHeld(Exception):
-    """Another runner holds the project's lock; the message says who and since when."""
 
 
 def _describe_owner(layout: ProjectLayout) -> str:

@@ -1,5 +1,5 @@
 """What `status`, `plan` and `check` show: the plan, what was applied before, and how the
-history compares with the installed packs (drift, orphans, downgrades, failures)."""
+records compare with the installed packs (drift, orphans, downgrades, failures)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from ..contract.context import Trigger
 from ..contract.reports import MigrationOutcome, RunReport, Status
 from .audit import Audit, audit, current_entry
 from .project import Project
+from .records import FailureRecord, Records
 from .runner import Mode, RunOptions, run
-from .state import FailureRecord, MigrationState
+from .state import read_records
 
 
 @dataclass
@@ -18,10 +19,11 @@ class Overview:
     """Every known migration's standing, without changing anything."""
 
     plan: RunReport
-    applied: list[MigrationOutcome] = field(default_factory=list)
     audit: Audit = field(default_factory=Audit)
     failures: dict[str, FailureRecord] = field(default_factory=dict)
     """Migrations whose last attempt failed or was interrupted (and not applied since)."""
+    applied: list[MigrationOutcome] = field(default_factory=list)
+    """Every applied migration, oldest first (only when asked for: it reads every record)."""
 
     @property
     def pending(self) -> list[MigrationOutcome]:
@@ -33,8 +35,17 @@ class Overview:
 
     @property
     def attention(self) -> list[MigrationOutcome]:
-        """Applied migrations that drifted or lost their pack."""
-        return [o for o in self.applied if o.drift or o.status is Status.ORPHANED]
+        """Applied migrations whose code changed since they ran."""
+        return [
+            MigrationOutcome(
+                name=d.name,
+                distribution=d.distribution,
+                migration_type=d.migration_type,
+                status=Status.APPLIED,
+                drift=d.describe(),
+            )
+            for d in self.audit.drift.values()
+        ]
 
     @property
     def stuck(self) -> list[MigrationOutcome]:
@@ -42,38 +53,48 @@ class Overview:
         return [o for o in self.plan.outcomes if o.status in {Status.BLOCKED, Status.FAILED}]
 
 
-def applied_outcomes(
-    project: Project, state: MigrationState, found: Audit
-) -> list[MigrationOutcome]:
+def applied_outcomes(project: Project, records: Records, found: Audit) -> list[MigrationOutcome]:
     """One outcome per applied migration, oldest first, with where it came from."""
     outcomes: dict[str, MigrationOutcome] = {}
-    for entry in state.history:
-        if not entry.success:
+    applied = records.applied_among(row.entry.name for row in records.history())
+    for row in records.history():
+        entry = row.entry
+        if not entry.success or entry.name not in applied or row.outcome == "alias":
             continue
-        provenance = state.framework.applied.get(entry.name)
         current = current_entry(project, entry.name)
         orphan = found.orphans.get(entry.name)
         drift = found.drift.get(entry.name)
+        if row.outcome == "host":
+            status, reason = Status.HOST, f"by kuzu-memory's built-in system: {entry.message}"
+        elif orphan:
+            status, reason = Status.ORPHANED, f"{orphan.reason}; its history is kept"
+        else:
+            status, reason = Status.APPLIED, entry.message
         outcomes[entry.name] = MigrationOutcome(
             name=current.name if current else entry.name,
-            distribution=(provenance.distribution if provenance else None)
+            distribution=(row.provenance.distribution if row.provenance else None)
             or (current.distribution if current else None),
             migration_type=entry.migration_type,
-            status=Status.ORPHANED if orphan else Status.APPLIED,
-            reason=f"{orphan.reason}; its history is kept" if orphan else entry.message,
+            status=status,
+            reason=reason,
             changes=entry.changes,
             drift=drift.describe() if drift else None,
         )
     return list(outcomes.values())
 
 
-def overview(project: Project, *, trigger: Trigger = Trigger.RUN) -> Overview:
-    state = project.store.load()
-    report = run(project, RunOptions(mode=Mode.PLAN, trigger=trigger), state)
-    found = audit(project, state)
-    return Overview(
-        report, applied_outcomes(project, state, found), found, dict(state.framework.failures)
-    )
+def overview(project: Project, *, full: bool = False) -> Overview:
+    """The plan and the audit; with `full`, every applied migration too."""
+    records = read_records(project.layout)
+    try:
+        report = run(project, RunOptions(mode=Mode.PLAN, trigger=Trigger.RUN), records)
+        found = audit(project, records)
+        view = Overview(report, found, records.failures())
+        if full:
+            view.applied = applied_outcomes(project, records, found)
+        return view
+    finally:
+        records.close()
 
 
 @dataclass
@@ -95,6 +116,7 @@ def verdict(view: Overview, *, strict: bool) -> Verdict:
         "downgrades": [d.distribution for d in view.audit.downgrades],
         "failed": sorted(n for n, f in view.failures.items() if not f.interrupted),
         "interrupted": sorted(n for n, f in view.failures.items() if f.interrupted),
+        "rolled_back": [o.name for o in view.plan.outcomes if o.status is Status.ROLLED_BACK],
         "problems": list(view.plan.problems),
     }
     strict_keys = ("drifted", "orphaned", "downgrades", "failed", "interrupted", "problems")
@@ -102,7 +124,8 @@ def verdict(view: Overview, *, strict: bool) -> Verdict:
     code = 1 if failing else 2 if found["pending"] else 0
     label = {0: "ok", 1: "failing", 2: "pending"}[code]
     parts = [
-        f"{len(items)} {key}" + (f" ({', '.join(items)})" if key != "problems" else "")
+        f"{len(items)} {key.replace('_', ' ')}"
+        + (f" ({', '.join(items)})" if key != "problems" else "")
         for key, items in found.items()
         if items
     ]

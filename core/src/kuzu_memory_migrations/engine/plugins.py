@@ -1,26 +1,35 @@
-"""Finding and loading packs: entry points in, a pluggy manager and a record per plugin out."""
+"""Finding and loading packs: entry points in, a pluggy manager and a record per plugin out.
+
+Hooks are called the way pluggy calls them (order, `firstresult`, wrappers). To say *which*
+plugin vetoed a migration or raised, each hook implementation is called through a thin
+recorder, installed when the plugin is registered: it notes the plugin that gave the
+first answer, and marks an exception with the plugin it came out of first.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
+from typing import Any
 
 import pluggy
 
 from ..contract import hookspecs
 from ..contract.markers import ENTRY_POINT_GROUP, PROJECT_NAME
 from . import defaults
+from .isolation import contained, failure
+from .variables import DISABLE_ENV, NO_AUTOLOAD_ENV, PLUGINS_ENV
 
-DISABLE_ENV = "KUZU_MEMORY_MIGRATIONS_DISABLE"
-"""Comma-separated plugin or distribution names never to load."""
-NO_AUTOLOAD_ENV = "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD"
-"""When set (non-empty), only plugins named explicitly are loaded, as with pytest."""
-PLUGINS_ENV = "KUZU_MEMORY_MIGRATIONS_PLUGINS"
-"""Comma-separated plugins to load explicitly: entry-point names or module paths."""
 CORE_PLUGIN = "kuzu-memory-migrations:defaults"
+_RAISED_BY = "_kuzu_memory_migrations_plugin"
+
+_answered_by: ContextVar[str | None] = ContextVar("kuzu_memory_migrations_answer", default=None)
 
 
 @dataclass
@@ -33,6 +42,8 @@ class PluginRecord:
     value: str = ""
     blocked: bool = False
     error: str | None = None
+    version_axis: str | None = None
+    """The plugin's own `version_axis`, for all its migrations."""
 
     @property
     def origin(self) -> str:
@@ -59,6 +70,68 @@ class PluginSet:
     def problems(self) -> list[str]:
         return [f"plugin {r.name!r} ({r.origin}): {r.error}" for r in self.records if r.error]
 
+    def call(self, hook: str, **kwargs: Any) -> tuple[Any, str | None]:
+        """Call a hook as pluggy does; returns its result and the plugin that answered.
+
+        A BaseException from a plugin becomes a PackError naming it (see `isolation`).
+        """
+        token = _answered_by.set(None)
+        try:
+            caller = getattr(self.manager.hook, hook)
+            result = contained(f"{hook} hook", lambda: caller(**kwargs))
+            return result, _answered_by.get()
+        finally:
+            _answered_by.reset(token)
+
+    def blame(self, error: BaseException) -> PluginRecord | None:
+        """The plugin an exception came out of, when a hook raised it."""
+        for candidate in (error, error.__cause__, error.__context__):
+            name = getattr(candidate, _RAISED_BY, None)
+            if name is not None:
+                return self.record_of(name)
+        return None
+
+
+def _mark(error: BaseException, plugin_name: str) -> None:
+    if getattr(error, _RAISED_BY, None) is None:
+        with contextlib.suppress(AttributeError):
+            setattr(error, _RAISED_BY, plugin_name)
+
+
+def _recorded(impl: pluggy.HookImpl) -> None:
+    """Call `impl` through a recorder that notes who answered or raised (see the module)."""
+    function: Callable[..., Any] = impl.function
+    name = impl.plugin_name
+    if impl.wrapper or impl.hookwrapper:
+
+        def wrapper(*args: Any) -> Generator[Any, Any, Any]:
+            try:
+                return (yield from function(*args))
+            except BaseException as error:
+                _mark(error, name)
+                raise
+
+        _replace_function(impl, wrapper)
+        return
+
+    def answer(*args: Any) -> Any:
+        try:
+            result = function(*args)
+        except BaseException as error:
+            _mark(error, name)
+            raise
+        if result is not None and _answered_by.get() is None:
+            _answered_by.set(name)
+        return result
+
+    _replace_function(impl, answer)
+
+
+def _replace_function(impl: pluggy.HookImpl, function: Callable[..., Any]) -> None:
+    # HookImpl.function is a plain slot, typed Final; pluggy calls whatever it holds, with
+    # the arguments named by `impl.argnames` (computed from the original, unchanged).
+    setattr(impl, "function", function)  # noqa: B010
+
 
 def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
@@ -68,7 +141,15 @@ def new_manager() -> pluggy.PluginManager:
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
     manager.register(defaults, name=CORE_PLUGIN)
+    _record_calls(manager, defaults, CORE_PLUGIN)
     return manager
+
+
+def _record_calls(manager: pluggy.PluginManager, plugin: object, name: str) -> None:
+    for caller in manager.get_hookcallers(plugin) or []:
+        for impl in caller.get_hookimpls():
+            if impl.plugin_name == name:
+                _recorded(impl)
 
 
 def _entry_points() -> list[metadata.EntryPoint]:
@@ -79,12 +160,21 @@ def _entry_points() -> list[metadata.EntryPoint]:
     return sorted(unique.values(), key=lambda ep: ep.name)
 
 
-def _register(manager: pluggy.PluginManager, record: PluginRecord, load: object) -> None:
+def register(plugins: PluginSet, record: PluginRecord, load: Callable[[], object]) -> None:
+    """Import and register one plugin; whatever it raises (SystemExit too) is its error."""
     try:
-        plugin = load() if callable(load) else load
-        manager.register(plugin, name=record.name)
+        plugin = contained(f"importing plugin {record.name!r}", load)
+        plugins.manager.register(plugin, name=record.name)
     except Exception as error:  # a broken pack must not stop the others
-        record.error = f"{type(error).__name__}: {error}"
+        record.error = failure("importing it", error)
+        return
+    axis = getattr(plugin, "version_axis", None)
+    if axis is not None and not isinstance(axis, str):
+        record.error = f"version_axis must be a distribution name, not {axis!r}"
+        plugins.manager.unregister(name=record.name)
+        return
+    record.version_axis = axis
+    _record_calls(plugins.manager, plugin, record.name)
 
 
 def load_plugins(
@@ -115,7 +205,7 @@ def load_plugins(
         if record.name in blocked or record.distribution in blocked:
             record.blocked = True
         elif autoload or record.name in wanted or record.distribution in wanted:
-            _register(plugins.manager, record, entry_point.load)
+            register(plugins, record, entry_point.load)
     known = {r.name for r in plugins.records} | {r.distribution for r in plugins.records}
     for module_name in wanted:
         if module_name in known:
@@ -123,5 +213,5 @@ def load_plugins(
         record = PluginRecord(name=module_name, value=module_name, blocked=module_name in blocked)
         plugins.records.append(record)
         if not record.blocked:
-            _register(plugins.manager, record, lambda m=module_name: importlib.import_module(m))
+            register(plugins, record, partial(importlib.import_module, module_name))
     return plugins

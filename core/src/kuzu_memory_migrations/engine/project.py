@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 
-from ..contract.context import ProgressFactory, RunContext, Trigger, silent_progress
+from ..contract.context import RunContext, Trigger
 from .catalog import Catalog, build_catalog
+from .errors import NotAProject
 from .layout import ProjectLayout
 from .plugins import PluginSet, load_plugins
-from .state import MigrationState, StateStore
+from .records import Records
 
 HOST_DISTRIBUTION = "kuzu-memory"
-"""The host app: the old built-in system's `last_version` is its version."""
+"""The host app: the built-in system's `last_version` is its version."""
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,30 @@ def installed_version(distribution: str) -> str | None:
 class Project:
     root: Path
     selection: PluginSelection = field(default_factory=PluginSelection)
+    allow_paths: tuple[Path, ...] = ()
+    """Targets outside the project that links inside it may lead to (`--allow-path`)."""
+
+    @classmethod
+    def at(
+        cls,
+        root: Path,
+        selection: PluginSelection | None = None,
+        allow_paths: tuple[Path, ...] = (),
+    ) -> Project:
+        """The project at `root`; NotAProject (a usage error) when it is none, nothing created."""
+        layout = ProjectLayout(root)
+        if not root.is_dir():
+            raise NotAProject(f"{root} does not exist (or is not a folder); nothing was done")
+        if not layout.is_project():
+            raise NotAProject(
+                f"{root} is not a kuzu-memory project (it has no .kuzu-memory/ folder); "
+                "start one with `kuzu-memory init`, or pass --project-root"
+            )
+        return cls(root, selection or PluginSelection(), allow_paths)
 
     @cached_property
     def layout(self) -> ProjectLayout:
         return ProjectLayout(self.root)
-
-    @cached_property
-    def store(self) -> StateStore:
-        return StateStore(self.layout)
 
     @cached_property
     def plugins(self) -> PluginSet:
@@ -78,29 +96,35 @@ class Project:
                 versions[name] = found
         return versions
 
-    def migrated_versions(self, state: MigrationState) -> dict[str, str]:
-        versions = dict(state.framework.migrated_versions)
-        if HOST_DISTRIBUTION not in versions and state.last_version != "0.0.0":
-            versions[HOST_DISTRIBUTION] = state.last_version  # a state the old system wrote
+    def migrated_versions(self, records: Records) -> dict[str, str]:
+        versions = records.migrated_versions()
+        host = records.meta("host_last_version")
+        if HOST_DISTRIBUTION not in versions and host and host != "0.0.0":
+            versions[HOST_DISTRIBUTION] = host  # what the built-in system migrated to
         return versions
 
     def context(
-        self,
-        state: MigrationState,
-        *,
-        trigger: Trigger,
-        dry_run: bool = False,
-        progress: ProgressFactory = silent_progress,
+        self, records: Records, *, trigger: Trigger, dry_run: bool, run_id: str = ""
     ) -> RunContext:
         return RunContext(
             project_root=self.root,
             trigger=trigger,
             dry_run=dry_run,
-            progress=progress,
+            run_id=run_id,
             axes={n: e.axis for n, e in self.catalog.entries.items() if e.axis},
             installed_versions=self.installed_versions,
-            migrated_versions=self.migrated_versions(state),
+            migrated_versions=self.migrated_versions(records),
         )
+
+    def names_that_count(self, names: Iterable[str]) -> set[str]:
+        """Every name whose record counts for these migrations: theirs and what they replace."""
+        counted = set()
+        for name in names:
+            counted.add(name)
+            entry = self.catalog.entries.get(name)
+            if entry is not None:
+                counted.update(entry.spec.replaces)
+        return counted
 
     def is_applied(self, name: str, applied: set[str]) -> bool:
         """Applied under its name or any name it replaces."""

@@ -1,7 +1,10 @@
 """Running a plan: each migration checked, applied through the hooks, journaled, recorded.
 
 One loop serves three modes: PLAN only decides what would run; DRY_RUN also runs each
-migration against an in-memory overlay to show its diffs; APPLY changes the project.
+migration with every write shown, never made; APPLY changes the project, one migration at
+a time, through the commit protocol (`protocol`). The data flows one way: the CLI or the
+host asks the runner, the runner orders the plan, calls the hooks, the hooks call the
+migrations, and the journal and the records take what they did.
 """
 
 from __future__ import annotations
@@ -9,29 +12,46 @@ from __future__ import annotations
 import os
 import re
 import time
-import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
+from functools import partial
 from typing import Any
 
-from ..contract.context import ProgressFactory, RunContext, Trigger, silent_progress
+from ..contract.context import RunContext, Trigger
+from ..contract.errors import MigrationDeferred, MigrationsError
 from ..contract.migration import Migration
-from ..contract.reports import MigrationOutcome, PlannedFileChange, RunReport, Status
-from ..contract.results import MigrationDeferred, MigrationResult, MigrationType
+from ..contract.reports import MigrationOutcome, PlainIO, RunReport, Status
+from ..contract.results import MigrationResult, MigrationType
 from . import fastpath
+from .access import Access, ProgressFactory, silent_progress
 from .catalog import CatalogEntry
-from .files import FileOps
+from .database import DatabaseSession
+from .errors import DatabaseBusy
+from .files import FileOps, Overlay
 from .fingerprint import code_fingerprint, source_file
+from .guard import PathGuard
+from .isolation import RunInterrupted, contained, describe, signals_noted
 from .journal import Journal
 from .locking import project_lock
+from .plainio import Watch, paused
 from .planner import order_migrations
 from .plugins import CORE_PLUGIN
 from .project import HOST_DISTRIBUTION, Project
-from .recovery import recover_interrupted, remove_if_empty, retire, settle, unfinished
-from .state import MigrationState, history_entry, now_iso
+from .protocol import Fate, new_journal, retire, settle
+from .records import (
+    Applied,
+    Failed,
+    FailureRecord,
+    Provenance,
+    Records,
+    VersionsMigrated,
+    history_entry,
+)
+from .recovery import recover, unfinished
+from .settings import allowed_paths
+from .state import read_records, writable_records, write_legacy
 
 DEFER_RETRY_SECONDS = 60.0
 """After a deferral, the start-up path waits this long before opening the database again."""
@@ -53,76 +73,63 @@ class RunOptions:
     mode: Mode = Mode.APPLY
     trigger: Trigger = Trigger.RUN
     types: frozenset[MigrationType] = frozenset()
+    include: frozenset[str] = frozenset()
+    """Opt-in and rolled-back migrations to run too (`run --include NAME`)."""
     lock_wait: float = 30.0
     progress: ProgressFactory = silent_progress
 
 
-class HookError(Exception):
-    """A plugin's hook implementation misbehaved; names the plugin's distribution."""
+def new_run_id(prefix: str = "") -> str:
+    return f"{prefix}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
 
 
-def run(project: Project, options: RunOptions, state: MigrationState | None = None) -> RunReport:
+def run(project: Project, options: RunOptions, records: Records | None = None) -> RunReport:
     """Plan, dry-run or apply; only APPLY takes the project lock (LockHeld if it cannot).
 
-    A plan or dry run may be given the state its caller already loaded (it is only read);
-    APPLY always loads it afresh, under the lock.
+    A plan or dry run may be given the records its caller already holds (only read).
     """
+    layout = project.layout
     if options.mode is not Mode.APPLY:
-        return _Run(project, options, state or project.store.load()).execute()
-    with project_lock(project.layout, wait=options.lock_wait):
-        return _Run(project, options, project.store.load()).execute()
-
-
-def first_opinion(
-    project: Project, migration: Migration, context: RunContext
-) -> tuple[bool | None, str]:
-    """The first non-None `check_migration` answer and the plugin that gave it.
-
-    Called implementation by implementation, in pluggy's order, so that a veto and an
-    exception can be attributed to the plugin responsible.
-    """
-    arguments: dict[str, Any] = {"migration": migration, "context": context}
-    for impl in reversed(project.plugins.manager.hook.check_migration.get_hookimpls()):
-        if impl.wrapper or impl.hookwrapper:
-            continue
-        origin = project.plugins.record_of(impl.plugin_name).origin
+        if records is not None:
+            return _Run(project, options, records).execute()
+        records = read_records(layout)
         try:
-            answer = impl.function(*(arguments[name] for name in impl.argnames))
-        except MigrationDeferred:
-            raise  # e.g. the database is held open: not the plugin's fault
-        except Exception as error:
-            where = "check_applicable()" if impl.plugin_name == CORE_PLUGIN else "check_migration"
-            raise HookError(f"{where} of {origin} raised {_describe(error)}") from error
-        if answer is not None and not isinstance(answer, bool):
-            raise HookError(
-                f"check_migration of {origin} returned {answer!r}; expected a bool or None"
+            return _Run(project, options, records).execute()
+        finally:
+            records.close()
+    with project_lock(layout, wait=options.lock_wait), signals_noted():
+        fastpath.clear_stamp(layout)  # before any change: no start-up may skip what follows
+        with writable_records(layout) as records:
+            current = _Run(project, options, records)
+            report = current.execute()
+        if current.complete:
+            fastpath.write_stamp(
+                layout,
+                current.environment,
+                sources=fastpath.plugin_sources(project),
+                retry_in=DEFER_RETRY_SECONDS if report.deferred else None,
             )
-        if answer is not None:
-            return answer, impl.plugin_name
-    return None, ""
-
-
-def _describe(error: BaseException) -> str:
-    """The error and the line that raised it: enough to find it without a traceback."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
-    return f"{type(error).__name__}: {error}{where}"
+        return report
 
 
 @dataclass
 class _Run:
     project: Project
     options: RunOptions
-    state: MigrationState
+    records: Records
     report: RunReport = field(init=False)
     standing: dict[str, Status] = field(default_factory=dict)
-    run_id: str = field(default_factory=lambda: f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+    run_id: str = field(default_factory=new_run_id)
     blocked: dict[str, str] = field(default_factory=dict)
     """Migration name -> why the dependency graph keeps it from running."""
-    _overlay: dict[Path, bytes | Path | None] = field(default_factory=dict)
+    failures: dict[str, FailureRecord] = field(default_factory=dict)
+    rolled_back: dict[str, str] = field(default_factory=dict)
+    overlay: Overlay = field(default_factory=dict)
     """A dry run's pending file changes, shared by its migrations (see FileOps)."""
     environment: fastpath.Snapshot = field(default_factory=fastpath.Snapshot)
     """Taken before any pack is loaded: a pack installed during the run is seen next time."""
+    complete: bool = False
+    """Whether this run may declare the project idle (see `run`)."""
 
     def __post_init__(self) -> None:
         self.report = RunReport(
@@ -130,60 +137,77 @@ class _Run:
             trigger=self.options.trigger.value,
             dry_run=self.options.mode is not Mode.APPLY,
         )
+        self.allowed = (*self.project.allow_paths, *allowed_paths(self.project.root))
 
     @property
     def applying(self) -> bool:
         return self.options.mode is Mode.APPLY
 
+    @property
+    def layout(self) -> Any:
+        return self.project.layout
+
     def execute(self) -> RunReport:
-        layout = self.project.layout
         if self.applying:
-            outcomes, problems = recover_interrupted(layout, self.project.store, self.state)
-            self.report.outcomes += outcomes
-            self.report.problems += problems
+            try:
+                self.report.outcomes += recover(self.layout, self.records)
+            except MigrationsError as error:
+                self.report.stopped = str(error)
+                return self.report
         else:
             self.report.problems += [
-                f"{name} was interrupted (a crash or kill); the next run undoes its partial "
-                "changes before anything else"
-                for name in unfinished(layout)
+                f"a run stopped during {name} (a crash or kill); the next run settles it "
+                "first: undone, or recorded if it had committed"
+                for name in unfinished(self.layout)
             ]
         self.report.problems += self.project.problems
         context = self.project.context(
-            self.state,
+            self.records,
             trigger=self.options.trigger,
             dry_run=not self.applying,
-            progress=self.options.progress,
+            run_id=self.run_id,
         )
-        applied = self.state.applied_names()
-        done = {n for n in self.project.catalog.entries if self.project.is_applied(n, applied)}
-        pending = {n: e for n, e in self.project.catalog.entries.items() if n not in done}
+        entries = self.project.catalog.entries
+        wanted = {*entries, *(d for e in entries.values() for d in e.spec.depends_on)}
+        applied = self.records.applied_among(self.project.names_that_count(wanted))
+        done = {n for n in entries if self.project.is_applied(n, applied)}
+        pending = {n: e for n, e in entries.items() if n not in done}
+        self.failures = self.records.failures(pending)
+        self.rolled_back = self.records.rolled_back(pending)
         ordering = order_migrations(pending, satisfied=applied | done)
         self.blocked = ordering.blocked
         ordered = ordering.order + [
             pending[n] for n in sorted(ordering.blocked) if pending[n] not in ordering.order
         ]
-        if ordered and self.options.mode is not Mode.PLAN:
-            self._call_hook("run_started", context=context, pending=self._instances(ordered))
-        for entry in ordered:
-            outcome, migration = self._step(entry, context)
-            self.standing[entry.name] = outcome.status
-            self.report.outcomes.append(outcome)
-            if migration is not None and self.options.mode is not Mode.PLAN:
-                self._call_hook(
-                    "migration_finished", migration=migration, outcome=outcome, context=context
-                )
-        if self.applying:
-            self._finish(ordered)
-        if ordered and self.options.mode is not Mode.PLAN:
-            self._call_hook("run_finished", context=context, report=self.report)
+        observing = self.options.mode is not Mode.PLAN
+        try:
+            if ordered and observing:
+                self._lifecycle("run_started", context=context, pending=self._instances(ordered))
+            for entry in ordered:
+                outcome, migration = self._step(entry, context)
+                self.standing[entry.name] = outcome.status
+                self.report.outcomes.append(outcome)
+                if migration is not None and observing:
+                    self._lifecycle(
+                        "migration_finished", migration=migration, outcome=outcome, context=context
+                    )
+                if self.report.stopped:
+                    break
+        finally:
+            if self.applying:
+                self._finish(ordered)
+        if ordered and observing:
+            self._lifecycle("run_finished", context=context, report=self.report)
         return self.report
 
     def _instances(self, entries: list[CatalogEntry]) -> list[Migration]:
         """Migration objects for `run_started`; one whose constructor raises fails at its step."""
         instances = []
         for entry in entries:
-            with suppress(Exception):
-                instances.append(entry.cls(project_root=self.project.root))
+            try:
+                instances.append(contained(entry.name, partial(entry.cls, self.project.root)))
+            except Exception:
+                continue
         return instances
 
     # -- one migration ---------------------------------------------------------------
@@ -199,6 +223,26 @@ class _Run:
             reason=reason,
             **extra,
         )
+
+    def _held(self, entry: CatalogEntry) -> MigrationOutcome | None:
+        """Opt-in and rolled-back migrations run only when asked for by name."""
+        if entry.name in self.options.include:
+            return None
+        if entry.name in self.rolled_back:
+            at = self.rolled_back[entry.name][:19]
+            return self._outcome(
+                entry,
+                Status.ROLLED_BACK,
+                f"rolled back {at}; `kuzu-memory-migrations run --include {entry.name}` "
+                "applies it again",
+            )
+        if entry.spec.opt_in:
+            return self._outcome(
+                entry,
+                Status.OPT_IN,
+                f"runs only when asked for: `kuzu-memory-migrations run --include {entry.name}`",
+            )
+        return None
 
     def _unmet_dependency(self, entry: CatalogEntry) -> tuple[Status, str] | None:
         """Why a dependency keeps this migration from running now: deferred with it, or blocked."""
@@ -218,7 +262,7 @@ class _Run:
 
     def _failed_before(self, entry: CatalogEntry) -> str | None:
         """At start-up, a migration that failed with this same code is not retried."""
-        failure = self.state.framework.failures.get(entry.name)
+        failure = self.failures.get(entry.name)
         if failure is None or self.options.trigger is not Trigger.STARTUP:
             return None
         same_code = (failure.distribution_version, failure.fingerprint) == (
@@ -249,6 +293,8 @@ class _Run:
             return self._outcome(entry, Status.BLOCKED, self.blocked[entry.name]), None
         if self.options.types and entry.spec.migration_type not in self.options.types:
             return self._outcome(entry, Status.FILTERED, "not selected by --type"), None
+        if held := self._held(entry):
+            return held, None
         if unmet := self._unmet_dependency(entry):
             return self._outcome(entry, *unmet), None
         if reason := self._failed_before(entry):
@@ -256,51 +302,160 @@ class _Run:
         if reason := self._decided_later(entry):
             return self._outcome(entry, Status.PENDING, reason), None
         try:
-            migration = entry.cls(project_root=self.project.root)
-            files = FileOps(
-                self.project.root,
-                entry.name,
-                migration.declared_paths(),
-                dry_run=not self.applying,
-                _overlay=self._overlay,
-            )
-            migration.bind(context, files)
-            answer, decider = first_opinion(self.project, migration, context)
-            context.close()  # the check only read: the migration starts a session of its own
-        except MigrationDeferred as deferred:
-            context.close()
-            return self._outcome(entry, Status.DEFERRED, str(deferred)), None
+            migration = contained(entry.name, lambda: entry.cls(project_root=self.project.root))
+            declared = contained(entry.name, migration.declared_paths)
         except Exception as error:
-            context.close()
-            message = str(error) if isinstance(error, HookError) else _describe(error)
-            return self._record_failure(entry, message), None
-        outcome = self._judge(entry, migration, context, answer, decider)
-        if outcome is not None:
-            context.close()
-        elif self.options.mode is Mode.PLAN:
-            failure = self.state.framework.failures.get(entry.name)
-            note = f"failed earlier ({failure.count}x): {failure.message}" if failure else ""
-            outcome = self._outcome(
-                entry, Status.PENDING, note, description=migration.description()
-            )
-        elif self.options.mode is Mode.DRY_RUN:
-            outcome = self._dry_run(entry, migration, context, files)
-        else:
-            outcome = self._apply(entry, migration, context, files)
-        return outcome, migration
+            return self._record_failure(entry, f"{entry.name}: {describe(error)}"), None
+        guard = PathGuard.build(entry.name, self.project.root, declared, self.allowed)
+        journal = self._journal(entry, guard) if self.applying else None
+        files = FileOps(guard, journal, dry_run=not self.applying, overlay=self.overlay)
+        access = Access(
+            context,
+            files,
+            before_write=self._database_noted(journal),
+            progress_factory=self.options.progress,
+        )
+        watch = Watch(entry.name, guard, journal)
+        migration.bind(access)
+        with self._settled(entry, access, journal) as settled:
+            outcome = self._check(entry, migration, context, access, watch)
+            if outcome is None and self.options.mode is Mode.PLAN:
+                failure = self.failures.get(entry.name)
+                note = f"failed earlier ({failure.count}x): {failure.message}" if failure else ""
+                outcome = self._outcome(
+                    entry, Status.PENDING, note, description=self._description(migration)
+                )
+            elif outcome is None and self.options.mode is Mode.DRY_RUN:
+                outcome = self._dry_run(entry, migration, context, access, watch)
+            elif outcome is None:
+                assert journal is not None
+                outcome = self._apply(entry, migration, context, access, watch, journal)
+            settled.append(outcome)
+        return settled[-1], migration
 
-    def _judge(
+    def _journal(self, entry: CatalogEntry, guard: PathGuard) -> Journal:
+        return new_journal(
+            self.layout,
+            f"{self.run_id}-{len(self.report.outcomes):04d}-{_SAFE.sub('_', entry.name)}",
+            migration=entry.name,
+            run_id=self.run_id,
+            distribution=entry.distribution,
+            distribution_version=entry.plugin.version,
+            fingerprint=code_fingerprint(entry.cls),
+            version=entry.spec.from_version,
+            migration_type=entry.spec.migration_type.value,
+            started=time.strftime("%Y-%m-%dT%H:%M:%S"),
+            declared=[str(p) for p in guard.declared],
+            allowed=[str(p) for p in guard.allowed],
+        )
+
+    @staticmethod
+    def _database_noted(journal: Journal | None) -> Any:
+        def noted(session: DatabaseSession) -> None:
+            if journal is None:
+                return
+            with paused():  # called from pack code: the journal's own writes are not its
+                journal.record_database(session.path, session.mode)
+                if session.mode == "snapshot":
+                    for suffix in ("", ".wal"):
+                        journal.snapshot(session.path.with_name(session.path.name + suffix))
+
+        return noted
+
+    @contextmanager
+    def _settled(
+        self, entry: CatalogEntry, access: Access, journal: Journal | None
+    ) -> Iterator[list[MigrationOutcome]]:
+        """Whatever happens in the block (a failure, an exception, Ctrl-C), the migration's
+        sessions are closed and its journal settled; the outcome says what became of it."""
+        outcomes: list[MigrationOutcome] = []
+        try:
+            yield outcomes
+        except MigrationsError as error:  # our own bookkeeping failed (a full disk, say)
+            self._close(entry, access)
+            fate = self._settle(entry, journal, None) if journal is not None else None
+            status = Status.APPLIED if fate is Fate.APPLIED else Status.FAILED
+            self.report.stopped = self.report.stopped or f"{entry.name}: {error}"
+            outcomes.append(self._outcome(entry, status, str(error)))
+            return
+        except BaseException:  # Ctrl-C, or a bug of ours: undone, and the error goes up
+            self._close(entry, access)
+            if journal is not None:
+                self._settle(entry, journal, None)
+            raise
+        self._close(entry, access)
+        outcome = outcomes[-1]
+        if journal is None or outcome.status is Status.APPLIED:
+            return
+        failed = outcome.status is Status.FAILED
+        fate = self._settle(entry, journal, self._failure_event(entry, outcome) if failed else None)
+        if fate is Fate.APPLIED:
+            outcomes.append(outcome.model_copy(update={"status": Status.APPLIED}))
+
+    def _close(self, entry: CatalogEntry, access: Access) -> None:
+        try:
+            access.close()
+        except Exception as error:  # the undo must run whatever the database says
+            self.report.problems.append(f"{entry.name}: closing the database: {error}")
+
+    def _settle(self, entry: CatalogEntry, journal: Journal, failed: Failed | None) -> Fate | None:
+        try:
+            return settle(self.layout, self.records, journal, undone=failed)
+        except MigrationsError as error:
+            self.report.stopped = str(error)
+            return None
+
+    def _failure_event(self, entry: CatalogEntry, outcome: MigrationOutcome) -> Failed:
+        return Failed(
+            history_entry(
+                entry.name,
+                entry.spec.from_version,
+                entry.spec.migration_type.value,
+                False,
+                outcome.reason,
+            ),
+            code_fingerprint(entry.cls),
+            entry.plugin.version,
+        )
+
+    def _description(self, migration: Migration) -> str:
+        try:
+            return str(contained(migration.name, migration.description))
+        except Exception as error:
+            return f"(description() raised {describe(error)})"
+
+    def _check(
         self,
         entry: CatalogEntry,
         migration: Migration,
         context: RunContext,
-        answer: bool | None,
-        decider: str,
+        access: Access,
+        watch: Watch,
     ) -> MigrationOutcome | None:
         """The outcome of a negative check (with its reason), or None to go ahead."""
+        try:
+            with watch.active():
+                answer, decider = self.project.plugins.call(
+                    "check_migration", migration=migration, context=context
+                )
+            if access.busy:
+                raise DatabaseBusy(f"{entry.name}: its database is held open by another process")
+        except MigrationDeferred as deferred:
+            return self._outcome(entry, Status.DEFERRED, str(deferred))
+        except Exception as error:
+            culprit = self._culprit(error)
+            where = f"check_migration of {culprit}" if culprit else "check_applicable()"
+            return self._failed(entry, f"{where} raised {describe(error)}", watch)
+        if answer is not None and not isinstance(answer, bool):
+            origin = self.project.plugins.record_of(decider or "").origin
+            return self._failed(
+                entry,
+                f"check_migration of {origin} returned {answer!r}; expected a bool or None",
+                watch,
+            )
         if answer is not False:
             return None
-        if decider != CORE_PLUGIN:
+        if decider not in {None, CORE_PLUGIN}:
             origin = self.project.plugins.record_of(decider).origin
             return self._outcome(entry, Status.VETOED, f"vetoed by plugin {decider!r} ({origin})")
         if reason := context.out_of_range(migration):
@@ -309,44 +464,15 @@ class _Run:
             entry,
             Status.NOT_APPLICABLE,
             "nothing to do in this project",
-            description=migration.description(),  # where a migration says why
+            description=self._description(migration),
+            not_previewable=list(watch.refused),
         )
 
-    def _dry_run(
-        self, entry: CatalogEntry, migration: Migration, context: RunContext, files: FileOps
-    ) -> MigrationOutcome:
-        try:
-            result = self._apply_hook(migration, context)
-        except MigrationDeferred as deferred:
-            return self._outcome(entry, Status.DEFERRED, str(deferred))
-        except Exception as error:
-            return self._outcome(entry, Status.FAILED, _describe(error))
-        finally:
-            context.close()
-        planned = [
-            PlannedFileChange(
-                action=c.action,
-                path=files.shown(c.path),
-                target=files.shown(c.target) if c.target else None,
-                diff=c.diff,
+    def _result(self, migration: Migration, context: RunContext, watch: Watch) -> MigrationResult:
+        with watch.active():
+            result, _ = self.project.plugins.call(
+                "apply_migration", migration=migration, context=context
             )
-            for c in files.planned
-        ]
-        status = Status.PENDING if result.success else Status.FAILED
-        return self._outcome(
-            entry,
-            status,
-            result.message,
-            changes=result.changes,
-            warnings=result.warnings,
-            planned=planned,
-            description=migration.description(),
-        )
-
-    def _apply_hook(self, migration: Migration, context: RunContext) -> MigrationResult:
-        result = self.project.plugins.manager.hook.apply_migration(
-            migration=migration, context=context
-        )
         if isinstance(result, dict):
             result = MigrationResult.model_validate(result)
         if not isinstance(result, MigrationResult):
@@ -355,153 +481,180 @@ class _Run:
             )
         return result
 
-    def _apply(
-        self, entry: CatalogEntry, migration: Migration, context: RunContext, files: FileOps
+    def _dry_run(
+        self,
+        entry: CatalogEntry,
+        migration: Migration,
+        context: RunContext,
+        access: Access,
+        watch: Watch,
     ) -> MigrationOutcome:
-        fingerprint = code_fingerprint(entry.cls)
-        journal = Journal.begin(
-            self.project.layout.journal_dir / f"{self.run_id}-{len(self.report.outcomes):04d}-"
-            f"{_SAFE.sub('_', entry.name)}",
-            migration=entry.name,
-            run_id=self.run_id,
+        access.enter("preview")
+        try:
+            result = self._result(migration, context, watch)
+            if access.busy:
+                raise DatabaseBusy(f"{entry.name}: its database is held open by another process")
+        except MigrationDeferred as deferred:
+            return self._outcome(entry, Status.DEFERRED, str(deferred))
+        except Exception as error:
+            return self._outcome(
+                entry, Status.FAILED, describe(error), not_previewable=self._refused(watch, access)
+            )
+        refused = self._refused(watch, access)
+        reason = result.message
+        if refused:
+            reason = (
+                f"{result.message} (not previewable: {len(refused)} change(s) made outside the "
+                "helpers were refused; what they would do is not shown)"
+            ).strip()
+        return self._outcome(
+            entry,
+            Status.PENDING if result.success else Status.FAILED,
+            reason,
+            changes=result.changes,
+            warnings=result.warnings,
+            planned=list(access.files.planned),
+            not_previewable=refused,
+            description=self._description(migration),
+        )
+
+    @staticmethod
+    def _refused(watch: Watch, access: Access) -> list[PlainIO]:
+        return [*watch.refused, *access.refused]
+
+    def _apply(
+        self,
+        entry: CatalogEntry,
+        migration: Migration,
+        context: RunContext,
+        access: Access,
+        watch: Watch,
+        journal: Journal,
+    ) -> MigrationOutcome:
+        started = time.perf_counter()
+        access.enter("write")
+        try:
+            result = self._result(migration, context, watch)
+            if access.busy:
+                raise DatabaseBusy(f"{entry.name}: its database is held open by another process")
+        except MigrationDeferred as deferred:
+            return self._outcome(entry, Status.DEFERRED, str(deferred))
+        except Exception as error:
+            culprit = self._culprit(error)
+            where = f"apply_migration of {culprit}: " if culprit else ""
+            return self._failed(entry, f"{where}{describe(error)}", watch)
+        if not result.success:
+            return self._failed(
+                entry, result.message, watch, changes=result.changes, warnings=result.warnings
+            )
+        written = access.written()
+        if len(written) > 1:
+            listed = ", ".join(str(s.path) for s in written)
+            return self._failed(entry, f"one migration writes one database, not {listed}", watch)
+        duration = round((time.perf_counter() - started) * 1000, 3)
+        entry_record = history_entry(
+            entry.name,
+            entry.spec.from_version,
+            entry.spec.migration_type.value,
+            True,
+            result.message,
+            result.changes,
+        )
+        provenance = Provenance(
             distribution=entry.distribution,
             distribution_version=entry.plugin.version,
-            fingerprint=fingerprint,
-            version=entry.spec.from_version,
-            migration_type=entry.spec.migration_type.value,
-            started=now_iso(),
+            fingerprint=code_fingerprint(entry.cls),
+            source_file=source_file(entry.cls),
+            how=self.options.trigger.value,
+            run_id=self.run_id,
+            journal=journal.id if journal.started else None,
+            duration_ms=duration,
+            not_undoable=[f"{a.operation} {a.path} at {a.where}" for a in watch.not_undoable],
         )
-        files.journal = journal
-        started = time.perf_counter()
-        with self._undo_unless_committed(migration, context, journal):
-            try:
-                result = self._apply_hook(migration, context)
-                if result.success:
-                    context.commit()
-            except MigrationDeferred as deferred:
-                return self._outcome(entry, Status.DEFERRED, str(deferred))
-            except Exception as error:
-                return self._record_failure(entry, _describe(error), fingerprint=fingerprint)
-            if not result.success:
-                return self._record_failure(
-                    entry,
-                    result.message,
-                    fingerprint=fingerprint,
-                    changes=result.changes,
-                    warnings=result.warnings,
-                )
-            duration = (time.perf_counter() - started) * 1000
-            self.project.store.log(
-                self.state,
+        applied = Applied(entry_record, provenance, entry.spec.legacy_names)
+        if journal.started:  # step 3
+            journal.record_result(
                 {
-                    "event": "applied",
-                    "name": entry.name,
-                    "entry": history_entry(
-                        entry.name,
-                        entry.spec.from_version,
-                        entry.spec.migration_type.value,
-                        True,
-                        result.message,
-                        result.changes,
-                    ),
-                    "provenance": {
-                        "distribution": entry.distribution,
-                        "distribution_version": entry.plugin.version,
-                        "fingerprint": fingerprint,
-                        "source_file": source_file(entry.cls),
-                        "how": self.options.trigger.value,
-                        "run_id": self.run_id,
-                        "applied_at": now_iso(),
-                        "duration_ms": round(duration, 3),
-                    },
-                },
+                    "entry": entry_record.model_dump(mode="json"),
+                    "provenance": provenance.model_dump(mode="json"),
+                    "aliases": list(entry.spec.legacy_names),
+                }
             )
-            journal.commit()
-        retire(self.project.layout, journal)
+        for session in written:  # step 4
+            session.commit(journal.id, entry.name)
+        access.close()
+        self.records.record(applied)  # step 5
+        if entry.spec.legacy_names:
+            write_legacy(self.records, self.layout)  # the host must see the names at once
+        retire(self.layout, journal)  # step 6
         return self._outcome(
             entry,
             Status.APPLIED,
             result.message,
             changes=result.changes,
             warnings=result.warnings,
-            duration_ms=round(duration, 3),
+            not_undoable=list(watch.not_undoable),
+            duration_ms=duration,
         )
 
-    @contextmanager
-    def _undo_unless_committed(
-        self, migration: Migration, context: RunContext, journal: Journal
-    ) -> Iterator[None]:
-        """Whatever happens (failure, exception, Ctrl-C), an uncommitted journal is undone."""
-        try:
-            yield
-        finally:
-            try:
-                context.close()
-            except Exception as error:  # the undo below must run whatever the database says
-                self.report.problems.append(f"{migration.name}: closing the database: {error}")
-            if not settle(journal, self.state):
-                with suppress(Exception):
-                    migration.rollback()
-                try:
-                    journal.undo()
-                    journal.discard()
-                except OSError as error:
-                    self.report.problems.append(
-                        f"could not undo {migration.name!r}: {error}; its journal "
-                        f"{journal.directory} is kept and replayed on the next run"
-                    )
+    def _culprit(self, error: BaseException) -> str | None:
+        """The pack whose hook raised, when not the migration itself (the core's call)."""
+        record = self.project.plugins.blame(error)
+        return None if record is None or record.name == CORE_PLUGIN else record.origin
 
-    def _record_failure(
-        self, entry: CatalogEntry, message: str, *, fingerprint: str | None = None, **extra: Any
+    def _failed(
+        self, entry: CatalogEntry, message: str, watch: Watch, **extra: Any
     ) -> MigrationOutcome:
+        """A failure; in a run, the journal's settling records it (see `_settled`)."""
+        return self._outcome(
+            entry, Status.FAILED, message, not_previewable=list(watch.refused), **extra
+        )
+
+    def _record_failure(self, entry: CatalogEntry, message: str) -> MigrationOutcome:
+        """A failure before any journal existed (the class could not even be built)."""
+        outcome = self._outcome(entry, Status.FAILED, message)
         if self.applying:
-            self.project.store.log(
-                self.state,
-                {
-                    "event": "failed",
-                    "name": entry.name,
-                    "fingerprint": fingerprint or code_fingerprint(entry.cls),
-                    "distribution_version": entry.plugin.version,
-                    "entry": history_entry(
-                        entry.name,
-                        entry.spec.from_version,
-                        entry.spec.migration_type.value,
-                        False,
-                        message,
-                    ),
-                },
-            )
-        return self._outcome(entry, Status.FAILED, message, **extra)
+            self.records.record(self._failure_event(entry, outcome))
+        return outcome
 
     # -- the end of a run ----------------------------------------------------------------
 
-    def _finish(self, ordered: list[CatalogEntry]) -> None:
-        """Advance each distribution whose migrations all settled; save; maybe stamp idle."""
-        unsettled_axes = {e.axis for e in ordered if self.standing.get(e.name) not in MET}
+    def _finish(self, ordered: Sequence[CatalogEntry]) -> None:
+        """Advance each distribution whose migrations all settled; mirror the legacy file."""
+        unsettled = {e.axis for e in ordered if self.standing.get(e.name) not in MET}
+        unsettled.update(e.axis for e in ordered if e.name not in self.standing)
         versions = {
             dist: version
             for dist, version in self.project.installed_versions.items()
-            if dist not in unsettled_axes
+            if dist not in unsettled and (dist != HOST_DISTRIBUTION or dist in self._axes())
         }
-        host = versions.get(HOST_DISTRIBUTION)
-        self.project.store.log(
-            self.state, {"event": "versions", "migrated_versions": versions, "last_version": host}
-        )
-        self.project.store.save(self.state)
-        remove_if_empty(self.project.layout.journal_dir)
-        if self.options.types or not self.project.selection.is_default:
-            return
-        deferred = any(o.status is Status.DEFERRED for o in self.report.outcomes)
-        fastpath.write_stamp(
-            self.project.layout,
-            self.environment,
-            sources=fastpath.plugin_sources(self.project),
-            retry_in=DEFER_RETRY_SECONDS if deferred else None,
+        if versions and versions != self.records.migrated_versions():
+            self.records.record(VersionsMigrated(versions))
+        write_legacy(self.records, self.layout)
+        self.complete = (
+            self.report.stopped is None
+            and not self.options.types
+            and not self.options.include
+            and self.project.selection.is_default
         )
 
-    def _call_hook(self, name: str, **kwargs: Any) -> None:
-        """Lifecycle hooks observe; one that raises is reported, never fatal."""
+    def _axes(self) -> set[str | None]:
+        return {entry.axis for entry in self.project.catalog.entries.values()}
+
+    def _lifecycle(self, name: str, **kwargs: Any) -> None:
+        """Lifecycle hooks observe; one that raises is reported, never fatal. In a dry run
+        (and a plan) nothing they do may write."""
+        guard = PathGuard.build(f"{name} hook", self.project.root, [], self.allowed)
+        watch = Watch(f"{name} hook", guard, None)
         try:
-            getattr(self.project.plugins.manager.hook, name)(**kwargs)
+            if self.applying:
+                self.project.plugins.call(name, **kwargs)
+            else:
+                with watch.active():
+                    self.project.plugins.call(name, **kwargs)
+        except RunInterrupted:
+            raise
         except Exception as error:
-            self.report.problems.append(f"{name} hook raised {_describe(error)}")
+            culprit = self._culprit(error)
+            who = f" of {culprit}" if culprit else ""
+            self.report.problems.append(f"{name} hook{who} raised {describe(error)}")

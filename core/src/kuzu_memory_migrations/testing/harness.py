@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..contract.context import Trigger
 from ..contract.reports import MigrationOutcome, RunReport, Status
 from ..contract.results import MigrationType
+from ..engine.catalog import build_catalog
+from ..engine.plugins import PluginRecord, register
 from ..engine.project import PluginSelection, Project
+from ..engine.records import HistoryRow
 from ..engine.runner import Mode, RunOptions, run
-from ..engine.state import MigrationState
+from ..engine.state import read_records
 
 
 @dataclass(frozen=True)
@@ -31,12 +35,16 @@ class MigrationHarness:
     """Installed versions to pretend (distribution -> version), e.g. ``{"kuzu-memory": "1.12"}``."""
 
     def project(self, root: Path, *, extra: Iterable[object] = ()) -> Project:
-        """The project as the runner sees it; ``extra`` plugin objects are registered too."""
+        """The project as the runner sees it; ``extra`` plugin objects take part too."""
         selection = PluginSelection(explicit=self.plugins, autoload=self.autoload)
         project = Project(Path(root).resolve(), selection)
+        for index, plugin in enumerate(extra):
+            record = PluginRecord(name=f"extra-{index}", value=repr(plugin))
+            project.plugins.records.append(record)
+            register(project.plugins, record, partial(_itself, plugin))
+        if extra:
+            project.catalog = build_catalog(project.plugins)  # with the extra plugins' migrations
         project.installed_versions.update(self.versions)
-        for plugin in extra:
-            project.plugins.manager.register(plugin)
         return project
 
     def run(
@@ -45,6 +53,7 @@ class MigrationHarness:
         *,
         dry_run: bool = False,
         types: Iterable[MigrationType] = (),
+        include: Iterable[str] = (),
         trigger: Trigger = Trigger.RUN,
         extra: Iterable[object] = (),
     ) -> RunReport:
@@ -53,6 +62,7 @@ class MigrationHarness:
             mode=Mode.DRY_RUN if dry_run else Mode.APPLY,
             trigger=trigger,
             types=frozenset(types),
+            include=frozenset(include),
             lock_wait=0,
         )
         return run(self.project(root, extra=extra), options)
@@ -61,13 +71,23 @@ class MigrationHarness:
         """What `run` would do and why everything else would not, changing nothing."""
         return run(self.project(root), RunOptions(mode=Mode.PLAN))
 
-    def state(self, root: Path) -> MigrationState:
-        """The project's migration state, as the next run will read it."""
-        return self.project(root).store.load()
+    def history(self, root: Path) -> list[HistoryRow]:
+        """The project's history, oldest first, as the next run will read it."""
+        records = read_records(self.project(root).layout)
+        try:
+            return records.history()
+        finally:
+            records.close()
 
     def applied(self, root: Path) -> list[str]:
         """Names of the migrations recorded as applied, in the order they ran."""
-        return [entry.name for entry in self.state(root).history if entry.success]
+        records = read_records(self.project(root).layout)
+        try:
+            names = [row.entry.name for row in records.history() if row.entry.success]
+            current = records.applied_among(names)
+        finally:
+            records.close()
+        return [name for name in names if name in current]
 
     def migration_names(self, *, of: Iterable[str] | None = None) -> list[str]:
         """Names of the loaded migrations (only those of the plugins ``of``, when given)."""
@@ -80,9 +100,13 @@ class MigrationHarness:
         )
 
 
+def _itself(plugin: object) -> object:
+    return plugin
+
+
 def outcomes_by_name(report: RunReport) -> dict[str, MigrationOutcome]:
     """The last outcome of each migration in a report."""
-    return {outcome.name: outcome for outcome in report.outcomes}
+    return report.final()
 
 
 def statuses(report: RunReport) -> dict[str, Status]:

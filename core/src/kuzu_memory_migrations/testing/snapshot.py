@@ -26,31 +26,36 @@ def _is_database(path: Path) -> bool:
         return handle.read(len(_KUZU_MAGIC)) == _KUZU_MAGIC
 
 
-def database_digest(path: Path) -> str:
-    """A digest of a Kuzu database's schema, indexes and rows, read without writing a byte."""
-    from ..engine.database import DatabaseSession
+def database_digest(path: Path, *, framework: bool = False) -> str:
+    """A digest of a Kuzu database's schema, indexes and rows, read without writing a byte.
 
-    session = DatabaseSession(path, read_only=True)
+    The framework's own table (the commit markers) is left out unless `framework` is true.
+    """
+    from ..engine.database import MARKER_TABLE, DatabaseSession
+
+    session = DatabaseSession(path)
     digest = hashlib.sha256()
     try:
-        tables = session.execute("CALL show_tables() RETURN name, type ORDER BY name")
+        tables = session.query("CALL show_tables() RETURN name, type ORDER BY name")
         for table, kind in ((row["name"], row["type"]) for row in tables):
-            info = session.execute(f"CALL table_info('{table}') RETURN *")
+            if table == MARKER_TABLE and not framework:
+                continue
+            info = session.query(f"CALL table_info('{table}') RETURN *")
             digest.update(json.dumps([table, info], sort_keys=True, default=str).encode())
             pattern = f"(n:{table})" if kind == "NODE" else f"()-[n:{table}]->()"
             rows = [
                 json.dumps(row["n"], sort_keys=True, default=str)
-                for row in session.execute(f"MATCH {pattern} RETURN n")
+                for row in session.query(f"MATCH {pattern} RETURN n")
             ]
             digest.update("\n".join(sorted(rows)).encode())
-        indexes = session.execute("CALL show_indexes() RETURN *")
+        indexes = session.query("CALL show_indexes() RETURN *")
         digest.update(json.dumps(indexes, sort_keys=True, default=str).encode())
     finally:
         session.close()
     return "kuzu:" + digest.hexdigest()
 
 
-def _digest(path: Path, databases: Literal["content", "bytes"]) -> str:
+def _digest(path: Path, databases: Literal["content", "bytes"], framework: bool) -> str:
     if path.is_symlink():
         return f"link:{path.readlink()}"
     mode = f"{path.stat().st_mode & 0o7777:o}"
@@ -60,7 +65,7 @@ def _digest(path: Path, databases: Literal["content", "bytes"]) -> str:
         if path.name.endswith(".wal"):
             return "wal"  # present only while a database is open; its database says the rest
         if _is_database(path):
-            return f"{database_digest(path)}:{mode}"
+            return f"{database_digest(path, framework=framework)}:{mode}"
     return f"{hashlib.sha256(path.read_bytes()).hexdigest()}:{mode}"
 
 
@@ -88,7 +93,7 @@ def snapshot(
             if path == root or any(path == s or s in path.parents for s in skipped):
                 continue
             key = str(path.relative_to(root)) if root in path.parents else str(path)
-            found[key] = _digest(path, databases)
+            found[key] = _digest(path, databases, framework)
     return found
 
 

@@ -4,7 +4,8 @@ Three hooks a pack commonly implements:
 
 - `register_migrations` (required): the migration classes of the pack.
 - `check_migration`: a say in whether a migration runs (here: a switch for our own).
-- `apply_migration` as a wrapper: something around every application (here: an audit log).
+- `apply_migration` as a wrapper: something around every application (here: timing it).
+- `migration_finished`: an observer of every settled outcome (here: an audit log).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from kuzu_memory_migrations import (
     ConfigFileError,
     Migration,
-    MigrationDeferred,
+    MigrationOutcome,
     MigrationResult,
     RunContext,
     hookimpl,
@@ -33,6 +34,8 @@ DISABLE_ENV = "KUZU_MEMORY_EXAMPLE_PACK_DISABLE"
 AUDIT_LOG = ".kuzu-memory/audit.log"
 
 log = logging.getLogger(__name__)
+_durations: dict[str, float] = {}
+"""Migration name -> how long its application took, from the wrapper to the audit line."""
 
 
 @hookimpl
@@ -71,48 +74,50 @@ def check_migration(migration: Migration, context: RunContext) -> bool | None:
 def apply_migration(
     migration: Migration, context: RunContext
 ) -> Generator[None, MigrationResult | None, MigrationResult | None]:
-    """Append one JSON line per migration applied (any pack's) to .kuzu-memory/audit.log.
+    """Time every application (any pack's), for the audit line `migration_finished` writes.
 
-    A wrapper runs outside the migration's undo journal: the log is written after the
-    result is known, appended with plain file IO (never through the migration's helpers,
-    which would journal it and undo it on failure), and a logging failure never breaks
-    the migration. A dry run writes nothing.
+    A wrapper surrounds the application: what it writes would belong to the migration's
+    journal and be undone with it, so this one only measures.
     """
     started = time.perf_counter()
     try:
-        result = yield
-    except MigrationDeferred as deferred:
-        _audit(context, migration, {"success": False, "deferred": str(deferred)}, started)
-        raise
-    except BaseException as error:
-        _audit(
-            context,
-            migration,
-            {"success": False, "error": f"{type(error).__name__}: {error}"},
-            started,
-        )
-        raise
-    if result is not None:
-        _audit(
-            context,
-            migration,
-            {"success": result.success, "message": result.message, "changes": len(result.changes)},
-            started,
-        )
-    return result
+        return (yield)
+    finally:
+        _durations[migration.name] = round((time.perf_counter() - started) * 1000, 3)
+
+
+@hookimpl
+def migration_finished(
+    migration: Migration, outcome: MigrationOutcome, context: RunContext
+) -> None:
+    """Append one JSON line per migration settled (any pack's) to .kuzu-memory/audit.log.
+
+    Called once the outcome is final (recorded, or undone), outside any journal: the line
+    stays whatever became of the migration. A dry run writes nothing.
+    """
+    if context.dry_run:
+        return
+    _audit(
+        context,
+        migration,
+        {
+            "status": outcome.status.value,
+            "message": outcome.reason,
+            "changes": len(outcome.changes),
+        },
+        _durations.pop(migration.name, None),
+    )
 
 
 def _audit(
-    context: RunContext, migration: Migration, outcome: dict[str, Any], started: float
+    context: RunContext, migration: Migration, outcome: dict[str, Any], duration: float | None
 ) -> None:
-    if context.dry_run:
-        return
     record = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "migration": migration.name,
         "type": migration.migration_type.value,
         "trigger": context.trigger.value,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        "duration_ms": duration,
         **outcome,
     }
     line = (json.dumps(record, sort_keys=True) + "\n").encode("utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kuzu_memory_migrations import MigrationResult, SchemaMigration
+from kuzu_memory_migrations import DatabaseWork, MigrationResult, SchemaMigration
 
 from ._layout import NEW_DATABASE
 
@@ -95,10 +95,11 @@ ArchivedMemory gets the two columns 1.12 adds after creating it, at the end, as 
 VECTOR_INDEX = "memory_hnsw_idx"
 
 
-class UpgradeDatabaseMigration(SchemaMigration):
+class UpgradeDatabase(DatabaseWork):
     """Database work on `.kuzu-memory/memories.db`, after `database_location_v1.6.39` moved it.
 
-    A database held open by another process defers the migration, from its check onwards.
+    A helper mixin, typed by the base it is combined with (schema or data). A database held
+    open by another process defers the migration, from its check onwards.
     """
 
     depends_on: ClassVar[tuple[str, ...]] = ("database_location_v1.6.39",)
@@ -111,12 +112,8 @@ class UpgradeDatabaseMigration(SchemaMigration):
     def has_work(self) -> bool:
         raise NotImplementedError
 
-    def column_names(self, table: str) -> set[str]:
-        """Column names of `table`, empty when the table does not exist."""
-        return set(self.table_columns(table)) if table in self.tables() else set()
 
-
-class AddColumnsMigration(UpgradeDatabaseMigration):
+class AddColumnsMigration(UpgradeDatabase, SchemaMigration):
     """Add the columns of `columns` that an existing table lacks, each with its default.
 
     Never drops: on Memory, which carries an HNSW index, a DROP corrupts the database. Undo
@@ -126,9 +123,9 @@ class AddColumnsMigration(UpgradeDatabaseMigration):
     columns: ClassVar[tuple[tuple[str, str, str], ...]] = ()
     """(table, column, declaration) this migration is responsible for."""
 
-    def missing(self) -> list[str]:
-        """The `ALTER TABLE` statements still needed, in declaration order."""
-        statements: list[str] = []
+    def missing(self) -> list[tuple[str, str, str]]:
+        """The (table, column, declaration) of `columns` still missing, in declaration order."""
+        found: list[tuple[str, str, str]] = []
         present: dict[str, set[str]] = {}
         tables = set(self.tables())
         for table, column, declaration in self.columns:
@@ -137,14 +134,14 @@ class AddColumnsMigration(UpgradeDatabaseMigration):
             if table not in present:
                 present[table] = set(self.table_columns(table))
             if column not in present[table]:
-                statements.append(f"ALTER TABLE {table} ADD {column} {declaration}")
-        return statements
+                found.append((table, column, declaration))
+        return found
 
     def has_work(self) -> bool:
         return bool(self.missing())
 
     def migrate(self) -> MigrationResult:
-        statements = self.missing()
+        statements = [f"ALTER TABLE {t} ADD {c} {d}" for t, c, d in self.missing()]
         for statement in statements:
             self.execute_cypher(statement)
         return MigrationResult(
@@ -161,5 +158,5 @@ __all__ = [
     "RELATES_TO_COLUMNS",
     "VECTOR_INDEX",
     "AddColumnsMigration",
-    "UpgradeDatabaseMigration",
+    "UpgradeDatabase",
 ]

@@ -8,12 +8,12 @@ with 1.12's own DDL gives the database exactly 1.12's tables.
 
 from __future__ import annotations
 
-from kuzu_memory_migrations import MigrationResult
+from kuzu_memory_migrations import MigrationResult, SchemaMigration
 
-from ._schema import NEW_TABLES, RELATES_TO_COLUMNS, UpgradeDatabaseMigration
+from ._schema import NEW_TABLES, RELATES_TO_COLUMNS, UpgradeDatabase
 
 
-class SchemaTablesMigration(UpgradeDatabaseMigration):
+class SchemaTablesMigration(UpgradeDatabase, SchemaMigration):
     """Create Keyword, HAS_KEYWORD, ArchivedMemory, CONSOLIDATED_INTO; add RELATES_TO.weight."""
 
     name = "schema_tables_v1.12.11"

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from kuzu_memory_migrations import MigrationDeferred, MigrationResult
+from kuzu_memory_migrations import MigrationDeferred, MigrationResult, SchemaMigration
 
 from ._layout import NEW_DATABASE
-from ._schema import VECTOR_INDEX, UpgradeDatabaseMigration
+from ._schema import VECTOR_INDEX, UpgradeDatabase
 
 CREATE_INDEX = f"CALL CREATE_VECTOR_INDEX('Memory', '{VECTOR_INDEX}', 'embedding')"
 
 
-class VectorIndexMigration(UpgradeDatabaseMigration):
+class VectorIndexMigration(UpgradeDatabase, SchemaMigration):
     """Create the HNSW vector index memory_hnsw_idx on Memory.embedding (snapshot mode)."""
 
     name = "memory_vector_index_v1.12.11"

@@ -12,31 +12,23 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
-from kuzu_memory_migrations import (
-    ConfigMigration,
-    MigrationResult,
-    MigrationType,
-    StructureMigration,
-)
+from kuzu_memory_migrations import ConfigFiles, DatabaseWork, MigrationResult, StructureMigration
 
 from ._layout import (
+    CONFIG_FILES,
     DATABASE,
     DATABASE_COMPANIONS,
     LEGACY_DIR,
     MEMORY_DIR,
     STALE_LOCK,
-    count_memories,
 )
 
-CONFIG_FILES = (f"{MEMORY_DIR}/config.yaml", f"{MEMORY_DIR}/config.json")
 
-
-class DatabaseLocationMigration(StructureMigration, ConfigMigration):
+class DatabaseLocationMigration(ConfigFiles, DatabaseWork, StructureMigration):
     """Move the database and its files from kuzu-memories/ to .kuzu-memory/."""
 
     name = "database_location_v1.6.39"
     from_version = "1.6.39"
-    migration_type = MigrationType.STRUCTURE
     priority = 10
 
     # -- what is where ---------------------------------------------------------------
@@ -86,6 +78,17 @@ class DatabaseLocationMigration(StructureMigration, ConfigMigration):
             "kuzu-memories/ into .kuzu-memory/ and point config.yaml's database.path there"
         )
 
+    def _count_memories(self, path: Path) -> int:
+        """Memory rows of the database at `path`, read-only; the database is closed after,
+        so that its file can move. One held open by a kuzu-memory process defers us."""
+        database = self.database(path)
+        try:
+            if "Memory" not in database.tables():
+                return 0
+            return int(database.query("MATCH (m:Memory) RETURN count(m) AS n")[0]["n"])
+        finally:
+            database.release()
+
     # -- the move ----------------------------------------------------------------------
 
     def migrate(self) -> MigrationResult:
@@ -95,9 +98,9 @@ class DatabaseLocationMigration(StructureMigration, ConfigMigration):
         new_db = self._new_dir() / DATABASE
         if self.exists(old_db):
             # Opening it read-only also proves no kuzu-memory process holds it (else: deferred).
-            old_count = count_memories(old_db)
+            old_count = self._count_memories(old_db)
             if self.exists(new_db):
-                new_count = count_memories(new_db)
+                new_count = self._count_memories(new_db)
                 if new_count:
                     return MigrationResult(
                         success=False,
@@ -146,7 +149,7 @@ class DatabaseLocationMigration(StructureMigration, ConfigMigration):
             if not self.exists(target):
                 self.move_file(source, target)
                 changes.append(f"Moved {source} -> {target}")
-            elif self.files.read_bytes(source) == self.files.read_bytes(target):
+            elif self.read_bytes(source) == self.read_bytes(target):
                 self.remove_path(source)
                 changes.append(f"Removed {source} (identical to {target})")
             else:

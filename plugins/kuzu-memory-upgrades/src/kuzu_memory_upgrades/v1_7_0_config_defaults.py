@@ -13,11 +13,10 @@ from typing import Any
 
 from kuzu_memory_migrations import ConfigMigration, MigrationResult
 
-from ._layout import MEMORY_DIR
+from ._layout import CONFIG_FILES
 
 DEFAULTS: dict[str, Any] = {"queue_dir": "/tmp/kuzu-memory-queue"}
 HOOK_DEFAULTS: dict[str, Any] = {"use_bash_hooks": True}
-CONFIG_FILES = (f"{MEMORY_DIR}/config.yaml", f"{MEMORY_DIR}/config.json")
 
 
 class ConfigDefaultsMigration(ConfigMigration):

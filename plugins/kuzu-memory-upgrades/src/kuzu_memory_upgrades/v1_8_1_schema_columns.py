@@ -28,9 +28,9 @@ class SchemaColumnsMigration(AddColumnsMigration):
         if column != "id"
     )
 
-    def missing(self) -> list[str]:
-        statements = super().missing()
+    def missing(self) -> list[tuple[str, str, str]]:
+        found = super().missing()
         if self.context.dry_run:
-            # The two earlier migrations only recorded their ALTERs: do not show them twice.
-            statements = [s for s in statements if s.split()[4] not in _OWNED_ELSEWHERE]
-        return statements
+            # The two earlier migrations only showed their ALTERs: do not show them twice.
+            found = [m for m in found if m[1] not in _OWNED_ELSEWHERE]
+        return found

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from kuzu_memory_migrations import DataMigration, MigrationResult, MigrationType
+from kuzu_memory_migrations import DataMigration, MigrationResult
 
-from ._schema import UpgradeDatabaseMigration
+from ._schema import UpgradeDatabase
 
 _MISSING = "(m.content_hash IS NULL OR m.content_hash = '') AND m.content IS NOT NULL"
 COUNT = f"MATCH (m:Memory) WHERE {_MISSING} RETURN count(m) AS n"
@@ -34,12 +34,11 @@ def content_hash(content: str) -> str:
     return hashlib.sha256(content.lower().strip().encode("utf-8")).hexdigest()
 
 
-class ContentHashBackfillMigration(UpgradeDatabaseMigration, DataMigration):
+class ContentHashBackfillMigration(UpgradeDatabase, DataMigration):
     """Back-fill content_hash = sha256(lower(strip(content))) where it is NULL or ''."""
 
     name = "content_hash_backfill_v1.9.0"
     from_version = "1.9.0"
-    migration_type = MigrationType.DATA  # the schema base comes first in the MRO
     priority = 70
 
     def _missing_count(self) -> int:

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 import typer
 from rich.text import Text
 
 from ...engine.adoption import (
-    UnknownName,
-    change_state,
+    change_records,
     forget_events,
     pack_entries,
     parse_version,
     recorded_names,
     repair_events,
-    require_known,
     stamp_events,
 )
+from ...engine.records import Applied, Forgotten, ReferenceAccepted
+from ...engine.rollback import require_known
+from ...engine.state import read_records
 from ..app import (
     EXIT_USAGE,
     HISTORY,
@@ -38,30 +38,22 @@ DryRun = Annotated[
     bool, typer.Option("--dry-run", "-n", help="Show what would be recorded; write nothing.")
 ]
 Names = Annotated[
-    list[str] | None, typer.Argument(metavar="NAMES", help="Migration names.", show_default=False)
+    list[str] | None,
+    typer.Argument(help="Migration names.", show_default=False, metavar="NAME..."),
 ]
-
-
-@contextmanager
-def usage_errors() -> Iterator[None]:
-    """An unknown name is a usage error (exit 2), raised before anything is written."""
-    with handled_errors():
-        try:
-            yield
-        except UnknownName as error:
-            fail(str(error), EXIT_USAGE)
+Event = Applied | Forgotten | ReferenceAccepted
 
 
 def report(
     verb: str,
-    events: list[dict[str, Any]],
+    events: Sequence[Event],
     *,
     dry_run: bool,
     as_json: bool,
     root: str,
     **extra: list[str],
 ) -> None:
-    names = [str(event["name"]) for event in events]
+    names = [event.entry.name if isinstance(event, Applied) else event.name for event in events]
     if as_json:
         print_json({"project_root": root, "dry_run": dry_run, verb: names, **extra})
         return
@@ -82,8 +74,8 @@ def stamp(
         str | None,
         typer.Option(
             "--pack",
-            metavar="PACK",
             help="Every migration of this pack (distribution or entry-point name).",
+            metavar="DIST",
         ),
     ] = None,
     to: Annotated[
@@ -102,17 +94,17 @@ def stamp(
 
     Stamped entries carry provenance how='stamp'.
     """
-    if bool(names) == bool(pack) or (to and not pack):
-        fail("give migration NAMES, or --pack DIST [--to VERSION]", EXIT_USAGE)
-    with usage_errors():
+    with handled_errors(as_json=as_json):
+        if bool(names) == bool(pack) or (to and not pack):
+            fail("give migration NAMES, or --pack DIST [--to VERSION]", EXIT_USAGE, as_json=as_json)
         project = open_project(context, project_root)
         if pack:
             entries = pack_entries(project, pack, parse_version(to) if to else None)
         else:
-            require_known("migration", names or [], project.catalog.entries)
+            require_known("migration", names or [], sorted(project.catalog.entries))
             entries = [project.catalog.entries[name] for name in names or []]
-        events = change_state(project, stamp_events(project, entries), dry_run=dry_run)
-    done = {str(event["name"]) for event in events}
+        events = change_records(project, stamp_events(project, entries), dry_run=dry_run)
+    done = {event.entry.name for event in events}
     report(
         "stamped",
         events,
@@ -127,7 +119,7 @@ def stamp(
 def forget(
     context: typer.Context,
     names: Annotated[
-        list[str], typer.Argument(metavar="NAMES", help="Migration names.", show_default=False)
+        list[str], typer.Argument(help="Migration names.", show_default=False, metavar="NAME...")
     ],
     dry_run: DryRun = False,
     yes: Yes = False,
@@ -135,17 +127,22 @@ def forget(
     as_json: Json = False,
 ) -> None:
     """Remove migrations from the history so that they run again (their changes stay)."""
-    with usage_errors():
+    with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
-        known = recorded_names(project.store.load())
-        require_known("migration in the history", names, known)
+        records = read_records(project.layout)
+        try:
+            require_known("migration in the history", names, recorded_names(records))
+        finally:
+            records.close()
     if not (yes or dry_run):
+        if not console.is_terminal:
+            fail("forget asks for confirmation: pass --yes to forget", EXIT_USAGE, as_json=as_json)
         typer.confirm(
             f"Forget {', '.join(names)} in {project.root}? They will run again on the next run",
             abort=True,
         )
-    with handled_errors():
-        events = change_state(project, forget_events(names), dry_run=dry_run)
+    with handled_errors(as_json=as_json):
+        events = change_records(project, forget_events(names), dry_run=dry_run)
     report("forgotten", events, dry_run=dry_run, as_json=as_json, root=str(project.root))
 
 
@@ -161,9 +158,14 @@ def repair(
 
     Look at what changed first: `status` names each drifted migration and its file.
     """
-    with usage_errors():
+    with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
         if names:
-            require_known("applied migration", names, project.store.load().applied_names())
-        events = change_state(project, repair_events(project, names or None), dry_run=dry_run)
+            records = read_records(project.layout)
+            try:
+                applied = records.applied_among(names)
+            finally:
+                records.close()
+            require_known("applied migration", names, sorted(applied))
+        events = change_records(project, repair_events(project, names or None), dry_run=dry_run)
     report("repaired", events, dry_run=dry_run, as_json=as_json, root=str(project.root))

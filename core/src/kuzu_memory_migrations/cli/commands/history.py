@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
@@ -10,14 +11,17 @@ from rich.text import Text
 from ...contract.results import MigrationType
 from ...engine import fastpath
 from ...engine.locking import project_lock
-from ...engine.state import Provenance
+from ...engine.records import Provenance
+from ...engine.state import read_records
 from ..app import (
+    EXIT_USAGE,
     HISTORY,
     TYPES,
     Json,
     ProjectRoot,
     Yes,
     app,
+    fail,
     handled_errors,
     open_project,
     print_json,
@@ -28,9 +32,31 @@ from ..render import Field, Listing, short_fingerprint
 
 def describe_provenance(origin: Provenance) -> str:
     """Which pack and version supplied it, how it ran, how long, which code."""
+    if origin.how == "host":
+        return "kuzu-memory's built-in system"
     took = f", {origin.duration_ms:.0f} ms" if origin.duration_ms is not None else ""
     pack = " ".join(filter(None, (origin.distribution or "?", origin.distribution_version)))
     return f"{pack} via {origin.how}{took}, code {short_fingerprint(origin.fingerprint)}"
+
+
+RESULTS = {
+    "applied": ("ok", "green"),
+    "stamped": ("stamped", "green"),
+    "alias": ("ok (alias)", "green"),
+    "failed": ("failed", "red"),
+    "interrupted": ("interrupted", "red"),
+    "rolled_back": ("rolled back", "magenta"),
+}
+"""What each recorded outcome shows; off a terminal the outcome itself (one word)."""
+
+
+def result_field(outcome: str, success: bool) -> Field:
+    if outcome == "host":  # recorded by kuzu-memory's own system
+        shown, style = ("ok (kuzu-memory)", "green") if success else ("failed (kuzu-memory)", "red")
+        return Field(Text(shown, style), "host" if success else "host_failed")
+    shown, style = RESULTS.get(outcome, ("ok", "green") if success else ("failed", "red"))
+    plain = {"applied": "ok"}.get(outcome, outcome) or ("ok" if success else "failed")
+    return Field(Text(shown, style), plain.replace(" ", "_"))
 
 
 @app.command(rich_help_panel=HISTORY)
@@ -38,7 +64,7 @@ def history(
     context: typer.Context,
     project_root: ProjectRoot = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-l", min=1, metavar="N", help="Newest N entries.")
+        int, typer.Option("--limit", "-l", min=1, help="Newest N entries.", metavar="N")
     ] = 20,
     type_: Annotated[
         MigrationType | None,
@@ -57,46 +83,46 @@ def history(
     as_json: Json = False,
 ) -> None:
     """Show the newest entries of the migration history (oldest first)."""
-    with handled_errors():
+    with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
-        state = project.store.load()
-    entries = [e for e in state.history if type_ is None or e.migration_type == type_.value]
-    entries = entries[-limit:]
-    applied = state.framework.applied
+        records = read_records(project.layout)
+        try:
+            rows = records.history(limit, type_.value if type_ else None)
+        finally:
+            records.close()
     if as_json:
         print_json(
             [
                 {
-                    **e.model_dump(mode="json"),
-                    "provenance": applied[e.name].model_dump(mode="json")
-                    if e.success and e.name in applied
+                    **row.entry.model_dump(mode="json"),
+                    "outcome": row.outcome,
+                    "provenance": row.provenance.model_dump(mode="json")
+                    if row.provenance
                     else None,
-                    "failures": state.framework.failures[e.name].model_dump(mode="json")
-                    if not e.success and e.name in state.framework.failures
-                    else None,
+                    "failures": row.failure.model_dump(mode="json") if row.failure else None,
                 }
-                for e in entries
+                for row in rows
             ]
         )
         return
-    if not entries:
+    if not rows:
         console.print("No migration history yet.")
         return
     columns = ("when", "migration", "type", "version", "result", "message")
     listing = Listing(columns, title=f"History of {project.root}", styles=("", "bold"))
-    for entry in entries:
-        result = (
-            Field(Text("ok", "green"), "ok")
-            if entry.success
-            else Field(Text("failed", "red"), "failed")
-        )
+    for row in rows:
+        entry = row.entry
         message = Text(entry.message)
         if verbose:
-            origin = applied.get(entry.name) if entry.success else None
-            provenance = describe_provenance(origin) if origin else "no provenance recorded"
-            message.append(f"\n{provenance}", style="dim")
+            origin = describe_provenance(row.provenance) if row.provenance else "no provenance"
+            message.append(f"\n{origin}", style="dim")
         listing.add(
-            entry.timestamp, entry.name, entry.migration_type, entry.version, result, message
+            entry.timestamp,
+            entry.name,
+            entry.migration_type,
+            entry.version,
+            result_field(row.outcome, entry.success),
+            message,
         )
     console.print(listing)
 
@@ -108,20 +134,33 @@ def reset(
     yes: Yes = False,
     as_json: Json = False,
 ) -> None:
-    """Forget all migration history (the old state file is kept beside it, renamed)."""
-    project = open_project(context, project_root)
+    """Forget all migration history: the records and the legacy state file are moved aside
+    (kept, renamed), so every migration is considered again on the next run."""
+    with handled_errors(as_json=as_json):
+        project = open_project(context, project_root)
     if not yes:
+        if not console.is_terminal:
+            fail("reset asks for confirmation: pass --yes to reset", EXIT_USAGE, as_json=as_json)
         typer.confirm(
             f"Reset the migration state of {project.root}? Every migration will be "
             "considered again on the next run",
             abort=True,
         )
-    with handled_errors(), project_lock(project.layout, wait=30.0):
-        kept = project.store.preserve_and_reset()
-        fastpath.clear_stamp(project.layout)
+    kept: list[str] = []
+    with handled_errors(as_json=as_json), project_lock(project.layout, wait=30.0):
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        layout = project.layout
+        for path in (layout.records, layout.state_file):
+            if path.exists():
+                aside = path.with_name(f"{path.name}.{stamp}.bak")
+                path.replace(aside)
+                kept.append(str(aside))
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        fastpath.clear_stamp(layout)
     if as_json:
         print_json({"project_root": str(project.root), "kept": kept})
     elif kept:
-        console.print(f"State reset; the old state is kept as {kept}")
+        console.print("State reset; the old state is kept as " + ", ".join(kept), soft_wrap=True)
     else:
         console.print("No state to reset.")

@@ -1,5 +1,5 @@
 """`status`, `plan` and `check`: what is pending, why everything else is not, and what in
-the history no longer matches the installed packs."""
+the records no longer matches the installed packs."""
 
 from __future__ import annotations
 
@@ -14,12 +14,18 @@ from ..app import INSPECT, Json, ProjectRoot, app, handled_errors, open_project,
 from ..console import console
 from ..render import labelled, outcomes_table, problems
 
+ORPHANS_NAMED = 5
+"""Orphans named per pack; a pack uninstalled after thousands of migrations is one line."""
+
 
 def audit_data(view: Overview) -> dict[str, Any]:
     """Drift, orphans, downgrades and failures, as `status --json` and `plan --json` give them."""
     return {
-        "drifted": [o.model_dump(mode="json") for o in view.attention if o.drift],
-        "orphaned": [o.model_dump(mode="json") for o in view.attention if not o.drift],
+        "drifted": [o.model_dump(mode="json") for o in view.attention],
+        "orphaned": [
+            {"name": o.name, "distribution": o.distribution, "reason": o.reason}
+            for o in view.audit.orphans.values()
+        ],
         "downgrades": [
             {**vars(d), "migrations": list(d.migrations), "message": d.describe()}
             for d in view.audit.downgrades
@@ -28,13 +34,9 @@ def audit_data(view: Overview) -> dict[str, Any]:
     }
 
 
-ORPHANS_NAMED = 5
-"""Orphans named per pack; a pack uninstalled after thousands of migrations is one line."""
-
-
 def show_attention(view: Overview, *, table: bool = True) -> None:
     """Drifted migrations (unless already shown), orphans per pack, then downgrades."""
-    drifted = [o for o in view.attention if o.drift]
+    drifted = view.attention
     if table and drifted:
         console.print(outcomes_table(drifted, title="Needs attention"))
     by_pack: dict[str, list[str]] = defaultdict(list)
@@ -46,8 +48,8 @@ def show_attention(view: Overview, *, table: bool = True) -> None:
         console.print(
             labelled(
                 "orphaned",
-                f"{len(names)} applied migration(s) of {pack}, which is not "
-                f"installed: {named}{more} (history kept; `status --json` lists all)",
+                f"{len(names)} applied migration(s) of {pack}, which is not installed or no "
+                f"longer provides them: {named}{more} (history kept; `status --json` lists all)",
             )
         )
     for downgrade in view.audit.downgrades:
@@ -63,18 +65,17 @@ def status(
     ] = False,
     as_json: Json = False,
 ) -> None:
-    """Show pending migrations, drifted or orphaned ones, and downgraded packs.
-
-    With --verbose, every other migration and its standing too.
-    """
-    with handled_errors():
+    """Show pending migrations, those that cannot run (failed checks, blocked), drifted or
+    orphaned ones, and downgraded packs. With --verbose, every other migration too."""
+    with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
-        view = overview(project)
+        view = overview(project, full=verbose or as_json)
     if as_json:
         print_json(
             {
                 "project_root": str(project.root),
                 "pending": [o.model_dump(mode="json") for o in view.pending],
+                "stuck": [o.model_dump(mode="json") for o in view.stuck],
                 "migrations": [o.model_dump(mode="json") for o in view.everything],
                 **audit_data(view),
                 "problems": view.plan.problems,
@@ -82,11 +83,15 @@ def status(
         )
         return
     console.print(f"Project: [bold]{project.root}[/]")
-    shown = view.everything if verbose else view.pending
+    shown = view.everything if verbose else [*view.pending, *view.stuck]
     if shown:
         title = "Migrations" if verbose else f"{len(view.pending)} pending"
+        if view.stuck and not verbose:
+            title += f", {len(view.stuck)} cannot run"
         console.print(outcomes_table(shown, title=title))
     show_attention(view, table=not verbose)
+    if view.stuck:
+        console.print("[red]Cannot run:[/] see the reasons above (`plan` shows everything).")
     if not view.pending:
         console.print("[green]Up to date:[/] nothing pending.")
     else:
@@ -97,9 +102,9 @@ def status(
 @app.command(rich_help_panel=INSPECT)
 def plan(context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False) -> None:
     """The ordered list of what `run` would apply, and for every other migration why not."""
-    with handled_errors():
+    with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
-        view = overview(project)
+        view = overview(project, full=True)
     if as_json:
         print_json({**view.plan.model_dump(mode="json"), **audit_data(view)})
         return
@@ -125,9 +130,10 @@ def check(
     """One line for scripts and CI; the exit status says whether anything is pending.
 
     Exit 0: nothing pending; 2: something pending; 1: errors (a blocked migration, an
-    unreadable state; with --strict also the history's mismatches).
+    unreadable state; with --strict also the records' mismatches); 64: not a project.
+    Rolled-back migrations wait for `run --include` and count as neither.
     """
-    with handled_errors():
+    with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
         result = verdict(overview(project), strict=strict)
     if as_json:

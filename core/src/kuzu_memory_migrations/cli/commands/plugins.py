@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import typer
 from rich.text import Text
 
+from ...engine.project import PluginSelection, Project
 from ..app import PACKS, Json, ProjectRoot, app, handled_errors, open_project, print_json
 from ..console import console
 from ..render import Field, Listing, problems
@@ -16,9 +18,15 @@ from ..render import Field, Listing, problems
 def plugins(
     context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False
 ) -> None:
-    """List installed packs with their distribution, version, state and migration count."""
-    with handled_errors():
-        project = open_project(context, project_root)
+    """List installed packs with their distribution, version, state and migration count.
+
+    Needs no project, unless --project-root names one (which must then be a project)."""
+    with handled_errors(as_json=as_json):
+        if project_root is not None:
+            project = open_project(context, project_root)
+        else:
+            selection = context.find_object(PluginSelection) or PluginSelection()
+            project = Project(Path.cwd(), selection)
         records = project.plugins.records
         counts = Counter(entry.plugin.name for entry in project.catalog.entries.values())
     rows = [

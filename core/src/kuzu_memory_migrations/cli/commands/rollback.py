@@ -7,9 +7,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from ...engine.recovery import RollbackRefused, rollback_applied
+from ...engine.rollback import known_names, require_known, rollback_applied
+from ...engine.state import read_records
 from ..app import (
     CHANGE,
+    EXIT_USAGE,
     Json,
     ProjectRoot,
     Yes,
@@ -26,7 +28,7 @@ from ..render import labelled
 @app.command(rich_help_panel=CHANGE)
 def rollback(
     context: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The applied migration to undo.")],
+    name: Annotated[str, typer.Argument(help="The applied migration to undo.", metavar="NAME")],
     project_root: ProjectRoot = None,
     force: Annotated[
         bool,
@@ -35,27 +37,37 @@ def rollback(
     lock_timeout: Annotated[
         float,
         typer.Option(
-            metavar="SECONDS", help="Seconds to wait for another run holding the project's lock."
+            help="Seconds to wait for another run holding the project's lock.", metavar="SECONDS"
         ),
     ] = 30.0,
     yes: Yes = False,
     as_json: Json = False,
 ) -> None:
-    """Put back every file an applied migration changed, and count it as not applied.
+    """Put back every file an applied migration changed, and record it as rolled back.
 
     Works for the newest applications (their journals are kept as backups). Refused, with
     nothing changed, when its database work was committed in a transaction, when an applied
-    migration depends on it, or when its files were edited since (unless --force). The
-    start-up path does not re-apply it; `run` does.
+    migration depends on it, or when its files were edited since (unless --force). A rolled
+    back migration is not applied again until asked for: `run --include NAME`.
     """
-    project = open_project(context, project_root)
-    if not yes:
-        typer.confirm(f"Roll back {name!r} in {project.root}?", abort=True)
-    with handled_errors():
+    with handled_errors(as_json=as_json):
+        project = open_project(context, project_root)
+        records = read_records(project.layout)
         try:
-            done = rollback_applied(project, name, force=force, lock_wait=lock_timeout)
-        except RollbackRefused as refused:
-            fail(str(refused))
+            require_known("migration", [name], known_names(project, records))
+        finally:
+            records.close()
+    if not yes:
+        if not console.is_terminal:
+            fail(
+                f"rollback asks for confirmation: pass --yes to roll back {name!r}",
+                EXIT_USAGE,
+                as_json=as_json,
+                kind="usage",
+            )
+        typer.confirm(f"Roll back {name!r} in {project.root}?", abort=True)
+    with handled_errors(as_json=as_json):
+        done = rollback_applied(project, name, force=force, lock_wait=lock_timeout)
     if as_json:
         print_json(
             {
@@ -67,7 +79,10 @@ def rollback(
             }
         )
         return
-    restored = f" {done.name}: {len(done.restored)} path(s) restored."
+    restored = (
+        f" {done.name}: {len(done.restored)} path(s) restored. "
+        f"`kuzu-memory-migrations run --include {done.name}` applies it again."
+    )
     console.print(Text.assemble(("Rolled back", "green"), restored))
     for path in done.overwritten:
         console.print(labelled("overwritten", f"{path} (edited after the migration)"))

@@ -1,0 +1,152 @@
+"""What a migration may use of its run: files, the database, progress.
+
+The engine implements these interfaces and hands them to each migration when the runner
+binds it (`Migration.bind`). A migration object used on its own, outside any run (as
+tests and scripts do), gets a standalone implementation with the same path guard, wired
+in by the package's public modules (`kuzu_memory_migrations`, `kuzu_memory_migrations.base`).
+Packs program against these interfaces, never against the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from .errors import MigrationsError
+
+if TYPE_CHECKING:
+    from .context import RunContext
+    from .migration import Migration
+
+DatabaseMode = Literal["transaction", "snapshot"]
+"""How database work is made undoable: one engine transaction, or a copy of the files."""
+
+
+class Progress(Protocol):
+    """Progress of long work: rows done, rate, time left on a terminal; silent elsewhere."""
+
+    def advance(self, amount: int = 1) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class FileAccess(Protocol):
+    """Guarded file changes: journaled in a run, shown (never made) in a dry run.
+
+    Every path is read against the project root, never the current directory, and
+    checked by the path guard both as written and after resolving links.
+    """
+
+    @property
+    def project_root(self) -> Path: ...
+
+    @property
+    def dry_run(self) -> bool:
+        """True in a dry run and in plans: changes are shown, never made."""
+        ...
+
+    def absolute(self, path: Path | str) -> Path: ...
+
+    def shown(self, path: Path | str) -> str:
+        """How reports name a path: relative to the project root where it is inside it."""
+        ...
+
+    def exists(self, path: Path | str) -> bool:
+        """Whether something is there (a dry run's own changes included)."""
+        ...
+
+    def read_bytes(self, path: Path | str) -> bytes: ...
+
+    def on_disk(self, path: Path | str) -> Path:
+        """Where the bytes of `path` are on disk now (a dry run's moves happen in memory)."""
+        ...
+
+    def write_bytes(self, path: Path | str, data: bytes) -> None: ...
+
+    def mkdir(self, path: Path | str) -> None: ...
+
+    def remove(self, path: Path | str) -> bool:
+        """Delete a file or folder tree; False when nothing was there."""
+        ...
+
+    def move(self, src: Path | str, dst: Path | str) -> bool:
+        """Move a file or folder (an existing destination is replaced); False without `src`."""
+        ...
+
+    def backup(self, path: Path | str) -> Path | None:
+        """Keep the current bytes: in a run the journal keeps them (None is returned), outside
+        a run a `.bak` file beside the original does (its path is returned)."""
+        ...
+
+    def plan(self, action: str, path: Path, detail: str = "") -> None:
+        """In a dry run, show a change that has no file diff (a Cypher statement, say)."""
+        ...
+
+
+class DatabaseAccess(Protocol):
+    """One database of the project, as the migration being applied may use it.
+
+    Reads run on a read-only connection until the first write; the first write opens
+    the database for writing (a transaction, or a copy of its files first, as the
+    migration's mode says). In a dry run writes are shown, not run. A database held open
+    by another process raises `MigrationDeferred`.
+    """
+
+    @property
+    def path(self) -> Path: ...
+
+    def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a read query, as dicts."""
+        ...
+
+    def execute(self, cypher: str, parameters: dict[str, Any] | None = None) -> None:
+        """Run a statement that changes the database."""
+        ...
+
+    def tables(self) -> list[str]: ...
+
+    def columns(self, table: str) -> list[str]: ...
+
+    def connection(self) -> tuple[Any, Any] | None:
+        """`(database, connection)` handles shaped like the engine's own, for code written
+        for kuzu-memory's old built-in system; None when the database is held elsewhere."""
+        ...
+
+    def release(self) -> None:
+        """Close the database now, before moving or copying its file (only reads so far:
+        writes stay open until the migration commits)."""
+        ...
+
+
+class MigrationAccess(Protocol):
+    """Everything one migration may use of the run it is part of."""
+
+    @property
+    def context(self) -> RunContext: ...
+
+    @property
+    def files(self) -> FileAccess: ...
+
+    def database(self, path: Path, mode: DatabaseMode) -> DatabaseAccess: ...
+
+    def progress(self, label: str, total: int | None) -> Progress: ...
+
+
+StandaloneFactory = Callable[["Migration"], MigrationAccess]
+_standalone: list[StandaloneFactory] = []
+
+
+def provide_standalone(factory: StandaloneFactory) -> None:
+    """Install what a migration used outside any run gets (the engine's guarded helpers)."""
+    _standalone[:] = [factory]
+
+
+def standalone_access(migration: Migration) -> MigrationAccess:
+    if not _standalone:
+        raise MigrationsError(
+            f"{migration.name or type(migration).__name__}: used outside a run before "
+            "kuzu_memory_migrations was imported; import the base classes from "
+            "kuzu_memory_migrations (or kuzu_memory_migrations.base)"
+        )
+    return _standalone[0](migration)

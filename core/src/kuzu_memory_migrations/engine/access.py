@@ -1,0 +1,173 @@
+"""The run as one migration sees it (`MigrationAccess`): its files, its database sessions,
+its progress. This is the one place where a migration's database sessions are opened and
+closed, and where a database held by another process is noted (the migration is then
+deferred, whatever its code made of the refusal)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..contract.access import DatabaseMode, Progress
+from ..contract.context import RunContext
+from ..contract.reports import PlainIO
+from .database import DatabaseSession, Phase
+from .errors import DatabaseError
+from .files import FileOps
+from .plainio import caller
+
+ProgressFactory = Callable[[str, "int | None"], Progress]
+
+
+class SilentProgress:
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def silent_progress(label: str, total: int | None) -> Progress:
+    return SilentProgress()
+
+
+class _DatabaseHandle:
+    """Stands for the engine's `Database` in code written against the engine directly."""
+
+    def __init__(self, on_close: Callable[[], None]) -> None:
+        self._on_close = on_close
+
+    def close(self) -> None:
+        self._on_close()
+
+
+class _ConnectionHandle:
+    """Stands for the engine's `Connection`: statements go through the migration's session."""
+
+    def __init__(self, view: DatabaseView, on_close: Callable[[], None]) -> None:
+        self._view, self._on_close = view, on_close
+
+    def execute(self, query: str, parameters: dict[str, Any] | None = None) -> Any:
+        session = self._view.session
+        try:
+            return session.raw(query, parameters)
+        except DatabaseError as error:
+            if session.phase == "preview" and "read-only" in str(error).lower():
+                self._view.refused.append(
+                    PlainIO(operation="cypher", path=f"{session.path}: {query}", where=caller())
+                )
+            raise
+
+    def close(self) -> None:
+        self._on_close()
+
+
+@dataclass
+class DatabaseView:
+    """`DatabaseAccess` over one session.
+
+    `one_shot` (a migration used outside any run): the session is closed after each call,
+    so no engine lock outlives it; there is no run to close it later.
+    """
+
+    session: DatabaseSession
+    refused: list[PlainIO]
+    one_shot: bool = False
+
+    @property
+    def path(self) -> Path:
+        return self.session.path
+
+    def _done(self) -> None:
+        if self.one_shot:
+            self.session.close()
+
+    def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        try:
+            return self.session.query(cypher, parameters)
+        finally:
+            self._done()
+
+    def execute(self, cypher: str, parameters: dict[str, Any] | None = None) -> None:
+        try:
+            self.session.execute(cypher, parameters)
+        finally:
+            self._done()
+
+    def tables(self) -> list[str]:
+        try:
+            return self.session.tables()
+        finally:
+            self._done()
+
+    def columns(self, table: str) -> list[str]:
+        try:
+            return self.session.columns(table)
+        finally:
+            self._done()
+
+    def connection(self) -> tuple[Any, Any] | None:
+        self.session.tables()  # opens it now: a held database is known here, not later
+        return _DatabaseHandle(self._done), _ConnectionHandle(self, self._done)
+
+    def release(self) -> None:
+        if self.session.wrote:
+            raise DatabaseError(f"{self.path}: written to, so held until the migration ends")
+        self.session.close()
+
+
+@dataclass
+class Access:
+    """One migration's access to its run, from its check to its commit or undo."""
+
+    context: RunContext
+    files: FileOps
+    phase: Phase = "read"
+    before_write: Callable[[DatabaseSession], None] = lambda session: None
+    progress_factory: ProgressFactory = silent_progress
+    sessions: dict[Path, DatabaseSession] = field(default_factory=dict)
+    refused: list[PlainIO] = field(default_factory=list)
+    """Database statements a dry run refused (code that wrote through a raw connection)."""
+
+    def database(self, path: Path, mode: DatabaseMode) -> DatabaseView:
+        session = self.sessions.get(path)
+        if session is None:
+            session = DatabaseSession(
+                path,
+                phase=self.phase,
+                mode="autocommit" if self.context.trigger == "direct" else mode,
+                before_write=self.before_write,
+                plan=lambda statement: self.files.plan("cypher", path, statement),
+            )
+            self.sessions[path] = session
+        return DatabaseView(session, self.refused, one_shot=self.context.trigger == "direct")
+
+    def progress(self, label: str, total: int | None) -> Progress:
+        return self.progress_factory(label, total)
+
+    def enter(self, phase: Phase) -> None:
+        """From the check to the application (or its preview)."""
+        self.phase = phase
+        for session in self.sessions.values():
+            session.phase = phase
+
+    @property
+    def busy(self) -> bool:
+        return any(session.busy for session in self.sessions.values())
+
+    def written(self) -> list[DatabaseSession]:
+        return [session for session in self.sessions.values() if session.wrote]
+
+    def close(self) -> None:
+        """Close every session (rolling back what was not committed); the first error wins."""
+        errors: list[Exception] = []
+        for session in self.sessions.values():
+            try:
+                session.close()
+            except Exception as error:
+                errors.append(error)
+        self.sessions.clear()
+        if errors:
+            raise errors[0]
