@@ -49,8 +49,9 @@ def test_run_plan_and_state_through_the_real_runner(
     ]
     rows = memory_rows(kuzu_project_1_12 / ".kuzu-memory" / "memories.db")
     assert [row["tidy_score"] for row in rows] == [float(len(r["content"])) for r in rows]
-    state = kuzu_migrations.state(kuzu_project_1_12)
-    assert state.framework.applied["tidy_scores"].how == "run"
+    history = {row.entry.name: row for row in kuzu_migrations.history(kuzu_project_1_12)}
+    provenance = history["tidy_scores"].provenance
+    assert provenance is not None and provenance.how == "run"
 
 
 def test_dry_run_through_the_fixture_changes_nothing(

@@ -55,7 +55,7 @@ def test_new_pack_writes_a_complete_distribution(tmp_path: Path) -> None:
 
 def test_new_pack_refuses_bad_names_and_existing_folders(tmp_path: Path) -> None:
     code, output = cli("new", "pack", "not a name!", "--dir", str(tmp_path))
-    assert code == 2
+    assert code == 64
     assert "'not a name!' is not a usable distribution name" in output
 
     root = new_pack(tmp_path)

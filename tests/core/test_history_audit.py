@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from kuzu_memory_migrations.cli import app
 from kuzu_memory_migrations.engine import fingerprint
-from kuzu_memory_migrations.engine.adoption import change_state, repair_events
+from kuzu_memory_migrations.engine.adoption import change_records, repair_events
 from kuzu_memory_migrations.engine.audit import audit
 from kuzu_memory_migrations.engine.project import Project
 from kuzu_memory_migrations.engine.runner import RunOptions, run
+from kuzu_memory_migrations.engine.state import read_records
 from typer.testing import CliRunner
 
 LEGACY = {
@@ -77,9 +78,18 @@ def test_a_state_file_of_the_old_system_stays_valid(
     saved = json.loads(state_file.read_text())
     assert saved["history"][0] == LEGACY["history"][0]
     assert saved["last_version"] == "1.12.11"
-    applied = saved["kuzu_memory_migrations"]["applied"]
-    assert "config_defaults_v1.7.0" not in applied  # nothing invented for the old entry
-    assert applied["add_alpha"]["how"] == "run"
+    rows = {row["name"]: row for row in json.loads(cli(project, "history", "--json"))}
+    assert rows["config_defaults_v1.7.0"]["provenance"] is None  # nothing invented for it
+    assert rows["config_defaults_v1.7.0"]["outcome"] == "host"
+    assert rows["add_alpha"]["provenance"]["how"] == "run"
+
+
+def drift(project: Project) -> dict[str, object]:
+    records = read_records(project.layout)
+    try:
+        return dict(audit(project, records).drift)
+    finally:
+        records.close()
 
 
 def test_editing_one_class_drifts_only_that_one(
@@ -94,20 +104,20 @@ def test_editing_one_class_drifts_only_that_one(
     monkeypatch.syspath_prepend(str(source.parent))
     use_plugins("drift_local")
     run(Project(project), RunOptions())
-    assert audit(Project(project), Project(project).store.load()).drift == {}
+    assert drift(Project(project)) == {}
 
     source.write_text(TWO_CLASSES.replace('message="two"', 'message="two, edited"'))
     fingerprint._class_sources.cache_clear()  # a new process would read the file afresh
     edited = Project(project)
-    drift = audit(edited, edited.store.load()).drift
-    assert list(drift) == ["local_two"]
-    assert str(source) in drift["local_two"].describe()
+    found = audit(edited, read_records(edited.layout)).drift
+    assert list(found) == ["local_two"]
+    assert str(source) in found["local_two"].describe()
     cli(project, "check", "--strict", code=1)
     cli(project, "check", code=0)
 
     assert cli(project, "repair", "--dry-run").startswith("Would have repaired 1: local_two")
-    change_state(edited, repair_events(edited, None), dry_run=False)
-    assert audit(edited, edited.store.load()).drift == {}
+    change_records(edited, repair_events(edited, None), dry_run=False)
+    assert drift(edited) == {}
     cli(project, "check", "--strict", code=0)
 
 
@@ -116,12 +126,12 @@ def test_unknown_names_are_usage_errors_that_write_nothing(
 ) -> None:
     use_plugins("ordered_pack")
     state_file = project / ".kuzu-memory" / "migration_state.json"
-    assert "did you mean add_alpha" in cli(project, "stamp", "add_alpah", code=2)
-    assert "did you mean ordered_pack" in cli(project, "stamp", "--pack", "orderd_pack", code=2)
-    cli(project, "stamp", "add_alpha", "--pack", "ordered_pack", code=2)  # one or the other
-    cli(project, "stamp", "--pack", "ordered_pack", "--to", "one", code=2)
-    cli(project, "forget", "add_alpha", "--yes", code=2)  # not in the history
-    cli(project, "repair", "add_alpha", code=2)
+    assert "did you mean add_alpha" in cli(project, "stamp", "add_alpah", code=64)
+    assert "did you mean ordered_pack" in cli(project, "stamp", "--pack", "orderd_pack", code=64)
+    cli(project, "stamp", "add_alpha", "--pack", "ordered_pack", code=64)  # one or the other
+    cli(project, "stamp", "--pack", "ordered_pack", "--to", "one", code=64)
+    cli(project, "forget", "add_alpha", "--yes", code=64)  # not in the history
+    cli(project, "repair", "add_alpha", code=64)
     assert not state_file.exists()
 
     planned = json.loads(cli(project, "stamp", "--pack", "ordered_pack", "--dry-run", "--json"))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 from kuzu_memory_migrations import auto_migrate
 from kuzu_memory_migrations.engine.layout import ProjectLayout
 from kuzu_memory_migrations.engine.locking import project_lock
+from kuzu_memory_migrations.engine.state import read_records
 
 
 def prepare(project: Path) -> None:
@@ -37,9 +37,8 @@ def test_failures_are_not_retried_at_every_start(
     ProjectLayout(project).idle_stamp.unlink()  # force the slow path
     again = auto_migrate(project)
     assert again.status == "done" and not again.applied
-    state = json.loads((project / ".kuzu-memory" / "migration_state.json").read_text())
-    failures = state["kuzu_memory_migrations"]["failures"]
-    assert failures["writes_then_fails"]["count"] == 1  # skipped, not run again
+    records = read_records(ProjectLayout(project))
+    assert records.failures()["writes_then_fails"].count == 1  # skipped, not run again
 
 
 def test_a_held_lock_is_skipped_not_waited_for(

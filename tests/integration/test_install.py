@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from installed import PackEnv
+from kuzu_memory_migrations.engine.layout import ProjectLayout
+from kuzu_memory_migrations.engine.state import read_records
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +107,9 @@ def test_status_run_history_in_dependency_order_across_packs(
     state = json.loads((project / ".kuzu-memory" / "migration_state.json").read_text())
     assert len(state["history"]) == 4
     assert all(set(entry) == LEGACY_KEYS for entry in state["history"])
-    assert state["kuzu_memory_migrations"]["migrated_versions"]["kmm-it-pack-a"] == "1.0.0"
+    assert set(state) == {"last_version", "history"}  # our records live in our own folder
+    records = read_records(ProjectLayout(project))
+    assert records.migrated_versions()["kmm-it-pack-a"] == "1.0.0"
 
     again = main_set.json(project, "run", env=NO_FAIL)
     assert [o for o in again["outcomes"] if o["status"] == "applied"] == []
@@ -128,8 +132,8 @@ def test_exit_codes_failure_and_usage(main_set: PackEnv, project: Path) -> None:
     assert not (project / ".kuzu-memory" / "half-done.txt").exists()  # undone
     assert (project / ".kuzu-memory" / "trail.txt").exists()  # the others still ran
 
-    assert main_set.cli(project, "run", "--type", "nonsense", code=2).returncode == 2
-    assert main_set.cli(project, "status", "--no-such-option", code=2).returncode == 2
+    assert main_set.cli(project, "run", "--type", "nonsense", code=64).returncode == 64
+    assert main_set.cli(project, "status", "--no-such-option", code=64).returncode == 64
 
 
 def test_python_dash_m_runs_the_same_app(main_set: PackEnv, project: Path) -> None:

@@ -83,7 +83,7 @@ def test_a_pack_released_twice(
 
     # stamp: a typo is a usage error that writes nothing; a dry run writes nothing either.
     before = state_file.read_bytes()
-    typo = pack_env.cli(project, "stamp", "drift_thrid", code=2)
+    typo = pack_env.cli(project, "stamp", "drift_thrid", code=64)
     assert "drift_third" in typo.stderr
     pack_env.cli(project, "stamp", "--dry-run", "drift_third")
     assert state_file.read_bytes() == before
@@ -145,7 +145,7 @@ def test_forget_makes_a_migration_run_again(
     state_file = project / ".kuzu-memory" / "migration_state.json"
     before = state_file.read_bytes()
 
-    assert "a_extend_trail" in pack_env.cli(project, "forget", "a_extnd_trail", code=2).stderr
+    assert "a_extend_trail" in pack_env.cli(project, "forget", "a_extnd_trail", code=64).stderr
     declined = pack_env.run(
         "kuzu-memory-migrations", "forget", "a_extend_trail", "--project-root", str(project)
     )

@@ -33,9 +33,11 @@ UPGRADE_NAMES = (
 )
 
 
-def migrate(root: Path, mode: Mode = Mode.APPLY, **options: Any) -> RunReport:
+def migrate(
+    root: Path, mode: Mode = Mode.APPLY, project: Project | None = None, **options: Any
+) -> RunReport:
     """One run of the real runner on `root`, with the plugins the environment selects."""
-    return run(Project(root), RunOptions(mode=mode, lock_wait=5.0, **options))
+    return run(project or Project(root), RunOptions(mode=mode, lock_wait=5.0, **options))
 
 
 def outcome(report: RunReport, name: str) -> Any:

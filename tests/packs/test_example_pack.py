@@ -157,7 +157,7 @@ def test_the_audit_log_has_a_line_per_applied_migration(
     applied = [o.name for o in report.outcomes if o.status is Status.APPLIED]
     lines = _audit(project)
     assert [line["migration"] for line in lines] == applied
-    assert all(line["success"] is True and line["trigger"] == "run" for line in lines)
+    assert all(line["status"] == "applied" and line["trigger"] == "run" for line in lines)
     assert {line["type"] for line in lines} >= {"structure", "schema", "config", "cleanup"}
 
 
@@ -169,8 +169,8 @@ def test_the_audit_log_records_a_failure_that_was_rolled_back(
 
     assert outcome(report, "database_location_v1.6.39").status is Status.FAILED
     failure = next(e for e in _audit(project) if e["migration"] == "database_location_v1.6.39")
-    assert failure["success"] is False
-    assert "MidwayFailure" in str(failure["error"])
+    assert failure["status"] == "failed"
+    assert "MidwayFailure" in str(failure["message"])
     assert (project / "kuzu-memories" / "memories.db").exists()  # the move was undone
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from kuzu_memory_migrations import Status
+from kuzu_memory_migrations.engine.project import Project
 from kuzu_memory_migrations.engine.runner import Mode
 from kuzu_memory_migrations.testing.projects import (
     DEFAULT_EXECUTABLE,
@@ -80,15 +81,19 @@ def test_async_hooks_flat_shape_and_user_settings(tmp_path: Path) -> None:
     assert _nested(_hooks(user), "SessionStart")["async"] is True
 
 
-def test_a_settings_file_that_is_a_symlink_stays_one(tmp_path: Path) -> None:
+def test_a_settings_file_linked_outside_is_changed_only_when_allowed(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     build_project_1_6(root)
     real = tmp_path / "dotfiles" / "settings.local.json"
     real.parent.mkdir()
     (root / SETTINGS).rename(real)
     (root / SETTINGS).symlink_to(real)
+    before = real.read_bytes()
 
-    assert migrate(root).ok
+    refused = outcome(migrate(root), "async_hooks_v1.6.33")
+    assert refused.status is Status.FAILED and f"--allow-path {real}" in refused.reason
+    assert real.read_bytes() == before
+    assert migrate(root, project=Project(root, allow_paths=(real,))).ok
 
     assert (root / SETTINGS).is_symlink()
     assert (root / SETTINGS).resolve() == real

@@ -58,6 +58,9 @@ FAST_PATH_MODULES = {
     "kuzu_memory_migrations.engine",
     "kuzu_memory_migrations.engine.fastpath",
     "kuzu_memory_migrations.engine.layout",
+    "kuzu_memory_migrations.engine.variables",
+    "kuzu_memory_migrations.contract",
+    "kuzu_memory_migrations.contract.layout",
 }
 
 

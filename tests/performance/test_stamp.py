@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -84,13 +85,15 @@ def test_a_state_rewritten_by_another_tool_is_checked_again(idle: Path) -> None:
     assert auto_migrate(idle).status == "idle"
 
 
-@pytest.mark.parametrize("leftover", ["journal", "state.log"])
-def test_a_journal_or_an_unfolded_log_is_never_idle(idle: Path, leftover: str) -> None:
+@pytest.mark.parametrize("change", ["journal", "records"])
+def test_a_journal_or_a_change_of_the_records_is_never_idle(idle: Path, change: str) -> None:
     layout = ProjectLayout(idle)
-    if leftover == "journal":
+    if change == "journal":
         layout.journal_dir.mkdir()
     else:
-        layout.state_log.write_text("")
+        with sqlite3.connect(layout.records) as db:  # as a run that recorded something
+            db.execute("PRAGMA journal_mode=DELETE")
+            db.execute("INSERT INTO meta VALUES ('touched', '1')")
     assert fastpath.is_idle(str(idle)) is False
 
 
@@ -138,9 +141,9 @@ def test_a_deferral_is_retried_after_its_window_and_changes_count_within_it(idle
     layout = ProjectLayout(idle)
     fastpath.write_stamp(layout, fastpath.Snapshot(), retry_in=3600)
     assert fastpath.is_idle(str(idle)) is True
-    layout.state_log.write_text("")
+    layout.journal_dir.mkdir()
     assert fastpath.is_idle(str(idle)) is False  # inside the window, a change still counts
-    layout.state_log.unlink()
+    layout.journal_dir.rmdir()
     fastpath.write_stamp(layout, fastpath.Snapshot(), retry_in=-1)
     assert fastpath.is_idle(str(idle)) is False
 

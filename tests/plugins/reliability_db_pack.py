@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import os
 
-from kuzu_memory_migrations import MigrationResult, SchemaMigration, hookimpl
-from kuzu_memory_migrations.contract.migration import Migration
+from kuzu_memory_migrations import Migration, MigrationResult, SchemaMigration, hookimpl
 
 
 def _outcome(what: str) -> MigrationResult:

@@ -97,6 +97,18 @@ def state_of(root: Path) -> dict[str, Any]:
     return data
 
 
+def failures_of(root: Path) -> dict[str, Any]:
+    """The failure records (count, interrupted, message) per migration, as the records hold."""
+    from kuzu_memory_migrations.engine.layout import ProjectLayout
+    from kuzu_memory_migrations.engine.state import read_records
+
+    records = read_records(ProjectLayout(root))
+    try:
+        return {name: f.model_dump() for name, f in records.failures().items()}
+    finally:
+        records.close()
+
+
 def successes(root: Path) -> list[str]:
     """Names of the successful history entries, in order: each must appear once."""
     return [e["name"] for e in state_of(root)["history"] if e["success"]]

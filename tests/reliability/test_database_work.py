@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from kuzu_memory_migrations import auto_migrate
 from kuzu_memory_migrations.contract.reports import Status
+from kuzu_memory_migrations.engine.errors import RollbackRefused
 from kuzu_memory_migrations.engine.project import Project
-from kuzu_memory_migrations.engine.recovery import RollbackRefused, rollback_applied
+from kuzu_memory_migrations.engine.rollback import rollback_applied
 from kuzu_memory_migrations.engine.runner import RunOptions, run
-from kuzu_memory_migrations.engine.state import StateStore
+from kuzu_memory_migrations.engine.state import read_records
 from kuzu_memory_migrations.testing.projects import (
     build_project_1_12,
     held_open,
@@ -52,7 +53,7 @@ def test_applied_database_work_rolls_back_only_from_a_snapshot(database: Path) -
     assert "rel_flag" in table_columns(database, "Memory")
     assert "RelNote" in table_names(database)
 
-    with pytest.raises(RollbackRefused, match="Kuzu transaction"):
+    with pytest.raises(RollbackRefused, match="in a transaction"):
         rollback_applied(Project(root), "rel_schema_transaction")
     with pytest.raises(RollbackRefused, match="rel_schema_snapshot_later"):
         rollback_applied(Project(root), "rel_schema_snapshot", force=True)  # later work
@@ -64,8 +65,8 @@ def test_applied_database_work_rolls_back_only_from_a_snapshot(database: Path) -
     assert "RelNote" not in table_names(database)
     assert "rel_flag" in table_columns(database, "Memory")  # the earlier work stays
     assert database_digest(database) != before
-    state = StateStore(Project(root).layout).load()
-    assert "rel_schema_snapshot" not in state.applied_names()
+    records = read_records(Project(root).layout)
+    assert not records.applied_among(["rel_schema_snapshot"])
 
 
 @pytest.fixture
@@ -83,8 +84,8 @@ def test_a_database_held_open_defers_and_is_retried_later(held: Path) -> None:
         assert status is Status.DEFERRED, reason
         assert str(held) in reason and "held open by another process" in reason
     assert held.read_bytes() == before, "a deferred migration touched the database"
-    state = StateStore(Project(root).layout).load()
-    assert not state.framework.failures and not state.applied_names()
+    records = read_records(Project(root).layout)
+    assert not records.failures() and not records.applied_among(found)
     assert not list((root / PRIVATE).glob("journal/*"))
     startup = auto_migrate(root)
     assert startup.status in {"idle", "done"} and not startup.failed

@@ -11,13 +11,22 @@ from pathlib import Path
 import pytest
 from kuzu_memory_migrations.engine.atomic import append_durably, atomic_write
 from kuzu_memory_migrations.engine.files import FileOps
+from kuzu_memory_migrations.engine.guard import PathGuard
 from kuzu_memory_migrations.engine.journal import Journal
 from reliability_support import digest_tree
 
 
-def ops(root: Path, *declared: Path) -> FileOps:
-    journal = Journal.begin(root / ".kuzu-memory" / "migrations" / "journal" / "j", migration="m")
-    return FileOps(root, "m", declared, journal=journal)
+def ops(root: Path, *declared: Path, allowed: tuple[Path, ...] = ()) -> FileOps:
+    guard = PathGuard.build("m", root, declared, allowed)
+    journal = Journal.create(
+        root / ".kuzu-memory" / "migrations" / "journal" / "j",
+        root.parent / "user-side",
+        project_root=str(root),
+        migration="m",
+        declared=[str(p) for p in guard.declared],
+        allowed=[str(p) for p in allowed],
+    )
+    return FileOps(guard, journal)
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -35,7 +44,7 @@ def test_bytes_modes_and_created_folders_come_back(project: Path) -> None:
     before = tree(project)
 
     files = ops(project)
-    files.write_text(config, '{"changed": true}')
+    files.write_bytes(config, b'{"changed": true}')
     files.write_bytes("new/deeper/file.bin", b"created")
     files.mkdir("made/here")
     files.remove(secret)
@@ -56,8 +65,8 @@ def test_a_write_through_a_symlink_keeps_the_link(project: Path, tmp_path: Path)
     link.parent.mkdir()
     link.symlink_to(dotfiles / "settings.json")
 
-    files = ops(project, dotfiles)
-    files.write_text(link, '{"mine": 2}')
+    files = ops(project, allowed=(dotfiles,))
+    files.write_bytes(link, b'{"mine": 2}')
     assert link.is_symlink() and (dotfiles / "settings.json").read_text() == '{"mine": 2}'
     assert files.journal is not None
     files.journal.undo()
@@ -115,12 +124,15 @@ def test_a_move_across_file_systems_cut_short_is_finished_by_undo(
     (other / ".notes.kmm-trash").mkdir()
     (other / ".notes.kmm-trash" / "half-deleted").write_text("junk")
     # Killed while copying, the source still whole:
-    files.journal._append({"kind": "stash", "path": str(other / "whole.txt"), "stash": "files/9"})
-    (files.journal.directory / "files" / ".9.kmm-partial").write_text("half a copy")
+    whole = {"kind": "stash", "path": str(other / "whole.txt"), "copy": "files/9", "outside": True}
+    files.journal._append(whole)
+    user_side = files.journal._external_base() / "files"  # outside files' copies go there
+    (user_side / ".9.kmm-partial").write_text("half a copy")
 
-    files.journal.undo()
+    assert files.journal.undo() == []
     assert digest_tree(other) == before
     assert not list(files.journal.directory.rglob("*.kmm-*"))
+    assert not list(user_side.rglob("*.kmm-*"))
 
 
 def test_a_torn_last_line_is_cut_before_the_next_append(tmp_path: Path) -> None:
@@ -149,9 +161,19 @@ def test_a_full_disk_leaves_the_target_and_the_log_whole(
     assert log.read_text() == "first\n"
 
 
-def test_journals_and_backups_are_private(project: Path) -> None:
-    files = ops(project)
+def test_journals_and_backups_are_private(project: Path, tmp_path: Path) -> None:
+    files = ops(project, tmp_path / "outside.json")
     assert files.journal is not None
-    for folder in (files.journal.directory, files.journal.directory / "files"):
+    assert not files.journal.started, "a journal exists before the first change"
+    (tmp_path / "outside.json").write_text('{"secret": "token"}')
+    files.write_bytes(".kuzu-memory/config.json", b"{}")
+    files.write_bytes(tmp_path / "outside.json", b"{}")
+    user_side = files.journal._external_base()
+    assert not list(project.joinpath(".kuzu-memory").rglob("*outside*"))
+    copies = [p.read_bytes() for p in files.journal.directory.rglob("files/*")]
+    assert b'{"secret": "token"}' not in copies, "a copy of a file outside the project is in it"
+    assert (user_side / "files").is_dir()
+    assert b'{"secret": "token"}' in [p.read_bytes() for p in (user_side / "files").iterdir()]
+    for folder in (files.journal.directory, files.journal.directory / "files", user_side):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert os.stat(project / ".kuzu-memory" / "migrations" / "journal" / "j").st_uid == os.getuid()

@@ -11,7 +11,8 @@ import pytest
 import reliability_slow_pack as slow
 from kuzu_memory_migrations import auto_migrate
 from kuzu_memory_migrations.cli.app import app
-from kuzu_memory_migrations.engine import recovery
+from kuzu_memory_migrations.contract.reports import Status
+from kuzu_memory_migrations.engine import protocol
 from kuzu_memory_migrations.engine.project import Project
 from kuzu_memory_migrations.engine.runner import RunOptions, run
 from reliability_support import PRIVATE, digest_tree, state_of
@@ -43,9 +44,12 @@ def rollback(root: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_rollback_restores_files_and_counts_it_not_applied(
-    applied: tuple[Path, dict[str, str]],
-) -> None:
+def cli(root: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, [*args, "--project-root", str(root)])
+    return result.exit_code, result.output
+
+
+def test_a_rollback_is_a_rollback_not_a_failure(applied: tuple[Path, dict[str, str]]) -> None:
     root, _ = applied
     code, out = rollback(root, "rel_remove_obsolete", "--yes", "--json")
     assert code == 0, out
@@ -54,18 +58,44 @@ def test_rollback_restores_files_and_counts_it_not_applied(
     assert (root / ".kuzu-memory" / "new" / "deep" / "more.txt").read_text() == "deep"
     ledger = json.loads((root / slow.LEDGER).read_text())["applied"]
     assert "rel_remove_obsolete" not in ledger
-    state = state_of(root)
-    last = state["history"][-1]
-    assert set(last) == LEGACY_KEYS and last["message"] == "rolled back" and not last["success"]
-    assert not any(e["success"] and e["name"] == "rel_remove_obsolete" for e in state["history"])
+    legacy = state_of(root)["history"]
+    assert all(set(entry) == LEGACY_KEYS for entry in legacy)
+    assert "rel_remove_obsolete" not in [e["name"] for e in legacy]  # not applied, for the host
 
-    startup = auto_migrate(root)  # the start-up path does not undo the user's rollback
-    assert "rel_remove_obsolete" not in startup.applied
+    history = json.loads(cli(root, "history", "--json")[1])
+    last = history[-1]
+    assert (last["name"], last["outcome"], last["success"]) == (
+        "rel_remove_obsolete",
+        "rolled_back",
+        False,
+    )
+    assert last["provenance"]["how"] == "rollback" and last["failures"] is None
+    status = json.loads(cli(root, "status", "--json")[1])
+    assert not status["failures"] and not status["pending"]
+    standing = {o["name"]: o["status"] for o in status["migrations"]}
+    assert standing["rel_remove_obsolete"] == "rolled_back"
+    code, out = cli(root, "check", "--strict", "--json")
+    assert code == 0 and json.loads(out)["rolled_back"] == ["rel_remove_obsolete"]
+
+    startup = auto_migrate(root)  # neither the start-up path nor a plain run undoes it
+    assert "rel_remove_obsolete" not in startup.applied and not startup.failed
+    again = run(Project(root), RunOptions())
+    assert again.final()["rel_remove_obsolete"].status is Status.ROLLED_BACK
     assert (root / ".kuzu-memory" / "obsolete.log").exists()
-    again = run(Project(root), RunOptions())  # an explicit run applies it again
-    assert [o.name for o in again.outcomes if o.status.value == "applied"] == [
-        "rel_remove_obsolete"
-    ]
+    asked = run(Project(root), RunOptions(include=frozenset({"rel_remove_obsolete"})))
+    assert asked.final()["rel_remove_obsolete"].status is Status.APPLIED
+    assert not (root / ".kuzu-memory" / "obsolete.log").exists()
+
+
+def test_rollback_checks_the_name_first_and_asks_for_yes_off_a_terminal(
+    applied: tuple[Path, dict[str, str]],
+) -> None:
+    root, _ = applied
+    code, out = rollback(root, "rel_remove_obsolet")
+    assert code == 64 and "did you mean rel_remove_obsolete" in out and "Roll back" not in out
+    code, out = rollback(root, "rel_remove_obsolete")  # no --yes, and no terminal to ask on
+    assert code == 64 and "--yes" in out
+    assert not (root / ".kuzu-memory" / "obsolete.log").exists()
 
 
 def test_rollback_of_everything_gives_back_the_original_project(
@@ -95,7 +125,7 @@ def test_rollback_refuses_over_later_edits_unless_forced(
     ("name", "fragment"),
     [
         ("rel_move_folder", "rel_remove_obsolete"),  # an applied migration depends on it
-        ("no_such_migration", "is not applied"),
+        ("no_such_migration", "unknown migration"),
     ],
 )
 def test_rollback_refuses_clearly(
@@ -104,7 +134,7 @@ def test_rollback_refuses_clearly(
     root, _ = applied
     before = digest_tree(root)
     code, out = rollback(root, name, "--yes")
-    assert code == 1 and fragment in out and name in out
+    assert code in {1, 64} and fragment in out and name in out
     assert digest_tree(root) == before
 
 
@@ -116,10 +146,11 @@ def test_backups_are_private_and_bounded(
     assert stat.S_IMODE(backups.stat().st_mode) == 0o700
     assert stat.S_IMODE((root / PRIVATE).stat().st_mode) == 0o700
     assert len(list(backups.iterdir())) == 5
-    monkeypatch.setattr(recovery, "KEPT_BACKUPS", 2)
-    for name in ("rel_remove_obsolete", "rel_user_settings"):
+    monkeypatch.setattr(protocol, "KEPT_BACKUPS", 2)
+    names = ("rel_remove_obsolete", "rel_user_settings")
+    for name in names:
         assert rollback(root, name, "--yes")[0] == 0
-    assert run(Project(root), RunOptions()).ok
+    assert run(Project(root), RunOptions(include=frozenset(names))).ok
     assert len(list(backups.iterdir())) == 2
     code, out = rollback(root, "rel_write_files", "--yes")
     assert code == 1 and "no backup of its changes is kept" in out

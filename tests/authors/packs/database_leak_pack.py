@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from kuzu_memory_migrations import MigrationResult, SchemaMigration, hookimpl
-from kuzu_memory_migrations.contract.migration import Migration
+from kuzu_memory_migrations import Migration, MigrationResult, SchemaMigration, hookimpl
 
 
 class OwnConnection(SchemaMigration):

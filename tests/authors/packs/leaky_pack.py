@@ -1,12 +1,14 @@
-"""Writes around the helpers: neither undone on failure nor held back in a dry run."""
+"""Writes no journal can see: a subprocess changes a file (recorded as not undoable)."""
 
 from __future__ import annotations
+
+import subprocess
 
 from kuzu_memory_migrations import Migration, MigrationResult, hookimpl
 
 
 class LeakyNote(Migration):
-    """Drop a note beside the config, bypassing the journal."""
+    """Drop a note beside the config from a shell, where no journal follows."""
 
     name = "leaky_note"
 
@@ -14,7 +16,8 @@ class LeakyNote(Migration):
         return not (self.project_root / ".kuzu-memory" / "note.txt").exists()
 
     def migrate(self) -> MigrationResult:
-        (self.project_root / ".kuzu-memory" / "note.txt").write_text("written directly\n")
+        note = self.project_root / ".kuzu-memory" / "note.txt"
+        subprocess.run(["sh", "-c", f"echo 'written by a shell' > '{note}'"], check=True)
         return MigrationResult(success=True, message="note written")
 
 

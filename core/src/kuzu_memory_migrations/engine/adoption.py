@@ -26,9 +26,9 @@ from .records import (
     Records,
     ReferenceAccepted,
     history_entry,
+    new_run_id,
 )
 from .rollback import require_known
-from .runner import new_run_id
 from .state import read_records, writable_records, write_legacy
 
 STAMP_MESSAGE = "stamped: recorded as applied without running (kuzu-memory-migrations stamp)"

@@ -28,9 +28,9 @@ class MigrationSpec(BaseModel):
     migration_type: MigrationType
     depends_on: tuple[str, ...]
     replaces: tuple[str, ...]
-    legacy_names: tuple[str, ...]
-    version_axis: str | None
-    opt_in: bool
+    legacy_names: tuple[str, ...] = ()
+    version_axis: str | None = None
+    opt_in: bool = False
 
     @field_validator("name")
     @classmethod

@@ -56,12 +56,18 @@ def _estimate(value: Any) -> int:
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
+    """Every row of every result (several statements give several), then the results closed.
+
+    All are read before any is closed: Kuzu 0.11 frees the whole chain of results with the
+    first `close()`, and reading the next one then crashes the process.
+    """
     results = result if isinstance(result, list) else [result]
     rows: list[dict[str, Any]] = []
     for item in results:
         names = item.get_column_names()
         while item.has_next():
             rows.append(dict(zip(names, item.get_next(), strict=True)))
+    for item in results:
         item.close()
     return rows
 

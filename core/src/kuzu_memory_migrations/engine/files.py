@@ -134,7 +134,7 @@ class FileOps:
         while not missing.parent.exists() and missing.parent != missing:
             missing = missing.parent
         if missing != absolute and self.journal is not None:
-            self.journal.snapshot(missing)
+            self.journal.snapshot(missing, created_for=absolute)
 
     def write_bytes(self, path: Path | str, data: bytes) -> None:
         absolute = self.guard.check(path)

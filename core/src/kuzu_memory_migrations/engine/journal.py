@@ -113,6 +113,16 @@ def _move_across(src: Path, dst: Path) -> None:
     remove_any(trash)
 
 
+def _private_folder(folder: Path) -> None:
+    """Create `folder` and every missing folder above it readable by the owner only."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+
+
 def tidy(*paths: Path) -> None:
     """Remove what an interrupted cross-file-system move left beside these paths."""
     for path in paths:
@@ -167,7 +177,11 @@ class Journal:
     @classmethod
     def create(cls, directory: Path, external_root: Path, **header: Any) -> Journal:
         """A journal that starts existing on disk with its first record."""
-        return cls(directory, external_root, {"kind": "begin", **header})
+        return cls(
+            directory,
+            external_root,
+            {"kind": "begin", "external_root": str(external_root), **header},
+        )
 
     @classmethod
     def load(cls, directory: Path) -> Journal:
@@ -278,7 +292,7 @@ class Journal:
         if self._inside(path):
             return {"copy": name}, self.directory / name
         base = self._external_base()
-        (base / COPIES).mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private_folder(base / COPIES)
         return {"copy": name, "outside": True}, base / name
 
     def _external_base(self) -> Path:
@@ -292,16 +306,20 @@ class Journal:
         path = Path(key)
         return key in self._touched or any(within(path, tree) for tree in self._trees)
 
-    def snapshot(self, path: Path) -> Path | None:
+    def snapshot(self, path: Path, *, created_for: Path | None = None) -> Path | None:
         """Remember what is at `path` (first touch wins); returns the copy, if one was made.
 
-        The copy is on disk (fsynced) before the record that points to it.
+        The copy is on disk (fsynced) before the record that points to it. `created_for`:
+        `path` is a missing folder above `created_for`, which the change is about to create
+        (undo removes the folder, under the guard of the path it was made for).
         """
         key = str(path)
         if self._covered(key):
             return self._existing_copy(key)
         kind = kind_of(path)
         record: dict[str, Any] = {"kind": "snapshot", "path": key, "was": kind}
+        if created_for is not None:
+            record["for"] = str(created_for)
         copy: Path | None = None
         if kind == "file":
             slot, copy = self._copy_slot(path)
@@ -433,6 +451,11 @@ class Journal:
     def _undo_snapshot(self, record: dict[str, Any], guard: PathGuard) -> None:
         path = Path(record["path"])
         was = record["was"]
+        if "for" in record:  # a folder made on the way to an allowed path
+            guard.check(Path(record["for"]), follow=False)
+            if kind_of(path) == "dir" and within(Path(record["for"]), path):
+                shutil.rmtree(path)
+            return
         guard.check(path, follow=False, replace=True)
         remove_stray_temps(path)
         if was == "absent":
@@ -469,9 +492,11 @@ class Journal:
         target = folder / self.directory.name
         self.directory.replace(target)
         fsync_directory(folder)
-        moved = Journal(target, self.external_root, self.header, self.records)
+        moved = Journal(
+            target, self.external_root, self.header, self.records, self._touched, self._trees
+        )
         if external.exists():
             twin = moved._external_base()
-            twin.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _private_folder(twin.parent)
             move_path(external, twin)
         return moved

@@ -62,6 +62,10 @@ class ProjectLayout:
         return self.work_dir / "backups"
 
     @property
+    def gitignore(self) -> Path:
+        return self.work_dir / ".gitignore"
+
+    @property
     def lock_file(self) -> Path:
         return self.work_dir / "lock"
 
@@ -99,11 +103,10 @@ class ProjectLayout:
         """Create the private folder, ignored by git: its backups may hold secrets."""
         self.work_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.work_dir, 0o700)
-        ignore = self.work_dir / ".gitignore"
-        if not ignore.exists():
+        if not self.gitignore.exists():
             from .atomic import atomic_write
 
-            atomic_write(ignore, GITIGNORE.encode())
+            atomic_write(self.gitignore, GITIGNORE.encode())
         return self.work_dir
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ FORMAT_1_KEY = "kuzu_memory_migrations"
 DIGEST = "legacy_digest"
 """Records meta key: sha256 of the legacy file as last written or read."""
 FORMAT_1_IMPORTED = "format_1_imported"
+_OWN_KEYS = ("last_version", "history")
 _WAY_OUT = (
     "move it aside (or restore it from a backup) to start again; "
     "`kuzu-memory-migrations reset --yes` replaces it and keeps the old bytes beside it"
@@ -108,7 +110,7 @@ def changes_since(records: Records, path: Path) -> list[Event]:
     seen = MetaSet(DIGEST, _digest(raw))
     if records.meta(DIGEST) == seen.value:
         return []
-    ours = mirror(records)
+    ours = mirror(records, data)
     if raw == ours:  # written by us; only the note of having written it was lost
         return [seen]
     events: list[Event] = []
@@ -157,15 +159,17 @@ def _format_1(path: Path, data: dict[str, Any]) -> list[Event]:
     return events
 
 
-def mirror(records: Records) -> bytes:
-    """The legacy file's bytes as the records say they should be."""
+def mirror(records: Records, others: dict[str, Any] | None = None) -> bytes:
+    """The legacy file's bytes as the records say they should be; `others` are top-level
+    keys someone else keeps in the file, kept as they are."""
     versions = records.migrated_versions()
     host = records.meta("host_last_version")
     last_version = versions.get("kuzu-memory") or host or "0.0.0"
     if host and _newer(host, last_version):
         last_version = host
     history = [json.loads(e.model_dump_json()) for e in records.legacy_history(LEGACY_KEPT)]
-    text = json.dumps({"last_version": last_version, "history": history}, indent=2)
+    kept = {k: v for k, v in (others or {}).items() if k not in {*_OWN_KEYS, FORMAT_1_KEY}}
+    text = json.dumps({"last_version": last_version, "history": history, **kept}, indent=2)
     return (text + "\n").encode("utf-8")
 
 
@@ -178,15 +182,17 @@ def _newer(a: str, b: str) -> bool:
         return False
 
 
-def write(records: Records, path: Path) -> None:
-    """Bring the legacy file in line with the records (unchanged bytes are not rewritten)."""
-    data = mirror(records)
-    try:
-        current = path.read_bytes()
-    except FileNotFoundError:
-        current = None
+def write(records: Records, path: Path, before_change: Callable[[], None] = lambda: None) -> None:
+    """Bring the legacy file in line with the records (unchanged bytes are not rewritten);
+    `before_change` is called first when something is about to be written."""
+    found = read(path)
+    current, others = found if found is not None else (None, {})
+    data = mirror(records, others)
+    noted = records.meta(DIGEST) == _digest(data)
+    if current != data or not noted:
+        before_change()
     if current != data:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
-    if records.meta(DIGEST) != _digest(data):
+    if not noted:
         records.record(MetaSet(DIGEST, _digest(data)))

@@ -36,7 +36,16 @@ from .database import committed
 from .errors import JournalError, UndoFailed
 from .journal import Journal
 from .layout import ProjectLayout
-from .records import Applied, Failed, HistoryEntry, Provenance, Records, RolledBack, history_entry
+from .records import (
+    Applied,
+    Failed,
+    HistoryEntry,
+    Provenance,
+    Records,
+    RolledBack,
+    history_entry,
+    new_run_id,
+)
 
 ROLLED_BACK_MESSAGE = "rolled back (kuzu-memory-migrations rollback)"
 KEPT_BACKUPS = 20
@@ -123,6 +132,7 @@ def undo(journal: Journal) -> None:
 
 
 def rolled_back(journal: Journal) -> RolledBack:
+    """The record of a rollback: `how: rollback`, by the run that did it."""
     header = journal.header
     entry = history_entry(
         journal.migration,
@@ -131,7 +141,15 @@ def rolled_back(journal: Journal) -> RolledBack:
         False,
         ROLLED_BACK_MESSAGE,
     )
-    return RolledBack(entry)
+    provenance = Provenance(
+        distribution=header.get("distribution"),
+        distribution_version=header.get("distribution_version"),
+        fingerprint=header.get("fingerprint"),
+        how="rollback",
+        run_id=new_run_id("rollback-"),
+        journal=journal.id,
+    )
+    return RolledBack(entry, provenance)
 
 
 def pending_journals(layout: ProjectLayout) -> list[Path]:

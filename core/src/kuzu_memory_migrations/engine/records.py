@@ -14,8 +14,10 @@ survive that. Every change is a typed event, applied in `Records.record`.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,7 +50,8 @@ CREATE TABLE IF NOT EXISTS history (
     success INTEGER NOT NULL,
     migration_type TEXT NOT NULL,
     outcome TEXT NOT NULL,
-    journal TEXT
+    journal TEXT,
+    provenance TEXT
 );
 CREATE INDEX IF NOT EXISTS history_by_name ON history(name);
 CREATE INDEX IF NOT EXISTS history_by_journal ON history(journal);
@@ -72,6 +75,11 @@ CREATE TABLE IF NOT EXISTS reference_fingerprints (
 
 def now_iso() -> str:
     return datetime.now().isoformat()
+
+
+def new_run_id(prefix: str = "") -> str:
+    """What names one run (or stamp, or rollback) in the records and its journals."""
+    return f"{prefix}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
 
 
 class HistoryEntry(BaseModel):
@@ -136,6 +144,8 @@ class Failed:
 @dataclass(frozen=True)
 class RolledBack:
     entry: HistoryEntry
+    provenance: Provenance
+    """How it was rolled back (`how: rollback`), kept with its history row."""
 
 
 @dataclass(frozen=True)
@@ -337,7 +347,8 @@ class Records:
         """The newest `limit` history rows (every row without a limit), oldest first."""
         where = "WHERE h.migration_type = ?" if migration_type else ""
         sql = (
-            "SELECT h.seq, h.entry, h.outcome, a.provenance, f.record FROM history h "
+            "SELECT h.seq, h.entry, h.outcome, coalesce(a.provenance, h.provenance), f.record "
+            "FROM history h "
             "LEFT JOIN applied a ON a.name = h.name AND a.seq = h.seq "
             "LEFT JOIN failures f ON f.name = h.name AND h.success = 0 "
             f"{where} ORDER BY h.seq DESC"
@@ -351,7 +362,9 @@ class Records:
                 seq,
                 HistoryEntry.model_validate_json(entry),
                 outcome,
-                Provenance.model_validate_json(provenance) if provenance else None,
+                Provenance.model_validate_json(provenance)
+                if provenance and outcome != "host"  # nothing is invented for the host's
+                else None,
                 FailureRecord.model_validate_json(failure) if failure else None,
             )
             for seq, entry, outcome, provenance, failure in self._rows(sql, parameters)
@@ -388,11 +401,17 @@ class Records:
             for event in events:
                 self._apply(event)
 
-    def _history(self, entry: HistoryEntry, outcome: Outcome, journal: str | None = None) -> int:
+    def _history(
+        self,
+        entry: HistoryEntry,
+        outcome: Outcome,
+        journal: str | None = None,
+        provenance: Provenance | None = None,
+    ) -> int:
         assert self._db is not None
         cursor = self._db.execute(
-            "INSERT INTO history (name, entry, success, migration_type, outcome, journal) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO history (name, entry, success, migration_type, outcome, journal, "
+            "provenance) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 entry.name,
                 entry.model_dump_json(),
@@ -400,6 +419,7 @@ class Records:
                 entry.migration_type,
                 outcome,
                 journal,
+                provenance.model_dump_json() if provenance else None,
             ),
         )
         return int(cursor.lastrowid or 0)
@@ -437,8 +457,8 @@ class Records:
                     self._set_applied(alias, provenance, alias_seq, done_by=entry.name)
             case Failed(entry, fingerprint, version, interrupted, journal):
                 self._record_failure(entry, fingerprint, version, interrupted, journal)
-            case RolledBack(entry):
-                self._history(entry, "rolled_back")
+            case RolledBack(entry, provenance):
+                self._history(entry, "rolled_back", provenance=provenance)
                 db.execute("DELETE FROM applied WHERE name = ? OR done_by = ?", (entry.name,) * 2)
                 db.execute(
                     "INSERT OR REPLACE INTO rolled_back VALUES (?, ?)", (entry.name, now_iso())

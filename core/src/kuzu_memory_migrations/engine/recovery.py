@@ -25,7 +25,7 @@ def recover(layout: ProjectLayout, records: Records) -> list[MigrationOutcome]:
 
     Raises JournalError, UndoFailed or DatabaseBusy when a journal cannot be settled now.
     """
-    for own in (layout.state_file, layout.lock_owner_file, layout.idle_stamp):
+    for own in (layout.state_file, layout.lock_owner_file, layout.idle_stamp, layout.gitignore):
         remove_stray_temps(own)
     outcomes: list[MigrationOutcome] = []
     for directory in pending_journals(layout):

@@ -9,7 +9,7 @@ migrations, and the journal and the records take what they did.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -48,6 +48,7 @@ from .records import (
     Records,
     VersionsMigrated,
     history_entry,
+    new_run_id,
 )
 from .recovery import recover, unfinished
 from .settings import allowed_paths
@@ -79,10 +80,6 @@ class RunOptions:
     progress: ProgressFactory = silent_progress
 
 
-def new_run_id(prefix: str = "") -> str:
-    return f"{prefix}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-
-
 def run(project: Project, options: RunOptions, records: Records | None = None) -> RunReport:
     """Plan, dry-run or apply; only APPLY takes the project lock (LockHeld if it cannot).
 
@@ -98,7 +95,6 @@ def run(project: Project, options: RunOptions, records: Records | None = None) -
         finally:
             records.close()
     with project_lock(layout, wait=options.lock_wait), signals_noted():
-        fastpath.clear_stamp(layout)  # before any change: no start-up may skip what follows
         with writable_records(layout) as records:
             current = _Run(project, options, records)
             report = current.execute()
@@ -130,6 +126,8 @@ class _Run:
     """Taken before any pack is loaded: a pack installed during the run is seen next time."""
     complete: bool = False
     """Whether this run may declare the project idle (see `run`)."""
+    changing: bool = False
+    """Whether this run has begun to change the project (the idle stamp is gone then)."""
 
     def __post_init__(self) -> None:
         self.report = RunReport(
@@ -143,12 +141,21 @@ class _Run:
     def applying(self) -> bool:
         return self.options.mode is Mode.APPLY
 
+    def _changing(self) -> None:
+        """Before the run's first change: no start-up may answer "idle" from a stamp that
+        predates it. A run with nothing to do keeps the stamp (every environment's line)."""
+        if not self.changing:
+            fastpath.clear_stamp(self.layout)
+            self.changing = True
+
     @property
     def layout(self) -> Any:
         return self.project.layout
 
     def execute(self) -> RunReport:
         if self.applying:
+            if self.layout.journal_dir.is_dir():
+                self._changing()
             try:
                 self.report.outcomes += recover(self.layout, self.records)
             except MigrationsError as error:
@@ -497,8 +504,18 @@ class _Run:
         except MigrationDeferred as deferred:
             return self._outcome(entry, Status.DEFERRED, str(deferred))
         except Exception as error:
-            return self._outcome(
-                entry, Status.FAILED, describe(error), not_previewable=self._refused(watch, access)
+            refused = self._refused(watch, access)
+            if not refused:
+                return self._outcome(entry, Status.FAILED, describe(error))
+            first = refused[0]
+            return self._outcome(  # it would run; what it would do cannot be shown
+                entry,
+                Status.PENDING,
+                f"not previewable: {first.operation} {first.path} at {first.where} was "
+                "refused (nothing may be written in a dry run)",
+                planned=list(access.files.planned),
+                not_previewable=refused,
+                description=self._description(migration),
             )
         refused = self._refused(watch, access)
         reason = result.message
@@ -532,6 +549,7 @@ class _Run:
         journal: Journal,
     ) -> MigrationOutcome:
         started = time.perf_counter()
+        self._changing()
         access.enter("write")
         try:
             result = self._result(migration, context, watch)
@@ -614,6 +632,7 @@ class _Run:
         """A failure before any journal existed (the class could not even be built)."""
         outcome = self._outcome(entry, Status.FAILED, message)
         if self.applying:
+            self._changing()
             self.records.record(self._failure_event(entry, outcome))
         return outcome
 
@@ -629,8 +648,11 @@ class _Run:
             if dist not in unsettled and (dist != HOST_DISTRIBUTION or dist in self._axes())
         }
         if versions and versions != self.records.migrated_versions():
+            self._changing()
             self.records.record(VersionsMigrated(versions))
-        write_legacy(self.records, self.layout)
+        write_legacy(self.records, self.layout, self._changing)
+        with contextlib.suppress(OSError):
+            self.layout.journal_dir.rmdir()  # only when empty: the fast path watches it
         self.complete = (
             self.report.stopped is None
             and not self.options.types

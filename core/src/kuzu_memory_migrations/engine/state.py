@@ -8,7 +8,7 @@ copy in memory by those that only look.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from . import legacy
@@ -41,6 +41,8 @@ def writable_records(layout: ProjectLayout) -> Iterator[Records]:
         records.close()
 
 
-def write_legacy(records: Records, layout: ProjectLayout) -> None:
+def write_legacy(
+    records: Records, layout: ProjectLayout, before_change: Callable[[], None] = lambda: None
+) -> None:
     """Mirror the records into migration_state.json (only where they differ)."""
-    legacy.write(records, layout.state_file)
+    legacy.write(records, layout.state_file, before_change)

@@ -32,6 +32,8 @@ from .migrations import MIGRATIONS, SECTION
 DISABLE_ENV = "KUZU_MEMORY_EXAMPLE_PACK_DISABLE"
 """Set (to anything but "" or "0") to veto this pack's migrations."""
 AUDIT_LOG = ".kuzu-memory/audit.log"
+AUDITED = {"applied", "failed", "deferred"}
+"""Outcomes of a migration that ran (one found to have nothing to do is not logged)."""
 
 log = logging.getLogger(__name__)
 _durations: dict[str, float] = {}
@@ -95,7 +97,7 @@ def migration_finished(
     Called once the outcome is final (recorded, or undone), outside any journal: the line
     stays whatever became of the migration. A dry run writes nothing.
     """
-    if context.dry_run:
+    if context.dry_run or outcome.status.value not in AUDITED:
         return
     _audit(
         context,
