@@ -311,11 +311,14 @@ def migrations_cli(box: Sandbox, project: Path, command: str) -> tuple[int, dict
     return done.returncode, answer
 
 
-def migrate(box: Sandbox, project: Path, checks: Checks) -> None:
-    """`kuzu-memory-migrations status` then `run`, before any 1.12.11 command touches it."""
+def migrate(box: Sandbox, project: Path, checks: Checks, label: str = "") -> dict[str, Any]:
+    """`kuzu-memory-migrations status` then `run`, before any 1.12.11 command touches it.
+
+    Returns the report of `run --json`; `label` prefixes the checks' names.
+    """
     _, before = migrations_cli(box, project, "status")
     pending = [item["name"] for item in before["pending"]]
-    checks.check("status lists pending migrations", bool(pending), ", ".join(pending))
+    checks.check(f"{label}status lists pending migrations", bool(pending), ", ".join(pending))
     exit_status, report = migrations_cli(box, project, "run")
     outcomes: list[dict[str, Any]] = report["outcomes"]
     for outcome in outcomes:
@@ -328,13 +331,14 @@ def migrate(box: Sandbox, project: Path, checks: Checks) -> None:
     errors += report["problems"] + ([report["error"]] if report["error"] else [])
     applied = sum(o["status"] == "applied" for o in outcomes)
     checks.check(
-        "`kuzu-memory-migrations run` succeeded",
+        f"{label}`kuzu-memory-migrations run` succeeded",
         exit_status == 0 and not errors,
         f"exit {exit_status}, {applied} applied" + "".join(f"; {e}" for e in errors),
     )
     _, after = migrations_cli(box, project, "status")
     left = [item["name"] for item in after["pending"]]
-    checks.check("nothing pending afterwards", not left, ", ".join(left))
+    checks.check(f"{label}nothing pending afterwards", not left, ", ".join(left))
+    return report
 
 
 def history(project: Path) -> list[str]:
@@ -597,6 +601,303 @@ def scenario(box: Sandbox, checks: Checks, timer: Timer) -> None:
         check_hooks(box, project, checks)
 
 
+# ---------------------------------------------------------------------------------------------
+# The aged project: two months of kuzu-memory 1.6.32, then the upgrade
+# ---------------------------------------------------------------------------------------------
+
+AGED_DAYS = 60
+"""How long ago the aged project's memories were stored: twice 1.6's 30-day `valid_to`."""
+LATER_DAYS = 31
+"""The further month after the upgrade, after which 1.12.11 is used again."""
+TYPED: tuple[tuple[str, str], ...] = (
+    ("I prefer dravenhold releases to go out on Tuesdays.", "dravenhold releases"),
+    ("We decided to use PostgreSQL and Redis for the brisketon backend.", "brisketon backend"),
+    ("Always use pytest with Docker when testing the pellmoor API.", "pellmoor API"),
+)
+"""Learned by 1.6.32's `generate_memories` (its API behind `memory learn` and the MCP server):
+typed memories (a preference never expires) with MENTIONS edges to the entities they name."""
+STORED_AFTER = "The quorlane exporter pushes metrics every five minutes"
+"""A memory 1.12.11 stores after the upgrade (episodic: 1.12.11 purges it 30 days later)."""
+STORED_LATER = "The tessaridge dashboard moved to the staging cluster"
+"""What 1.12.11 stores a month after the upgrade."""
+
+TYPED_CODE = """
+import json, pathlib, sys
+from kuzu_memory import KuzuMemory
+with KuzuMemory(db_path=pathlib.Path(sys.argv[1])) as memory:
+    print(json.dumps({text: memory.generate_memories(text, source="conversation")
+                      for text in sys.argv[2:]}))
+"""
+"""1.6.32 learning typed memories into the project's database (its CLI `memory learn` writes
+to ~/.kuzu-memory instead: it passes no database path)."""
+AGE_CODE = """
+import json, sys, kuzu
+db = kuzu.Database(sys.argv[1]); connection = kuzu.Connection(db)
+def rows(statement):
+    result = connection.execute(statement); found = []
+    while result.has_next(): found.append(result.get_next())
+    return found
+shifted = []
+for table in rows("CALL show_tables() RETURN *"):
+    name, kind = table[1], table[2]
+    for column in rows(f"CALL table_info('{name}') RETURN *"):
+        if column[2] != "TIMESTAMP":
+            continue
+        x = f"(x:{name})" if kind == "NODE" else f"()-[x:{name}]->()"
+        c = f"x.{column[1]}"
+        rows(f"MATCH {x} WHERE {c} IS NOT NULL SET {c} = {c} - interval('{sys.argv[2]} days')")
+        shifted.append(f"{name}.{column[1]}")
+print(json.dumps(shifted))
+"""
+"""Shift every TIMESTAMP of every node and rel table back by N days: what N days do."""
+STORE_CODE = """
+import json, pathlib, sys, datetime, kuzu
+db = kuzu.Database(sys.argv[1], read_only=True); connection = kuzu.Connection(db)
+def rows(statement, parameters=None):
+    result = connection.execute(statement, parameters or {}); names = result.get_column_names()
+    found = []
+    while result.has_next(): found.append(dict(zip(names, result.get_next())))
+    return found
+tables = {row["name"] for row in rows("CALL show_tables() RETURN *")}
+now = datetime.datetime.now()
+memory = rows("MATCH (m:Memory) RETURN m.id AS id, m.content AS content, "
+              "m.valid_to IS NOT NULL AND m.valid_to < $now AS expired", {"now": now})
+archived = []
+if "ArchivedMemory" in tables:
+    archived = rows("MATCH (a:ArchivedMemory) RETURN a.id AS id, a.original_id AS original_id, "
+                    "a.content AS content, a.prune_reason AS reason")
+mentions = rows("MATCH ()-[r:MENTIONS]->() RETURN count(r) AS n")[0]["n"]
+print(json.dumps({"memory": memory, "archived": archived, "mentions": mentions}))
+"""
+"""Memory rows (with 1.12.11's purge rule evaluated), ArchivedMemory rows, MENTIONS edges."""
+
+
+def aged_store(box: Sandbox, project: Path) -> dict[str, Any]:
+    """What the project's database holds now (see STORE_CODE)."""
+    database = project / ".kuzu-memory" / "memories.db"
+    if not database.exists():
+        database = project / "kuzu-memories" / "memories.db"
+    done = run([box.new.python, "-c", STORE_CODE, database], env=box.env(box.new), cwd=ROOT)
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found
+
+
+def age(box: Sandbox, database: Path, days: int) -> list[str]:
+    """Every timestamp of `database` `days` earlier (the new venv's kuzu; nothing holds it)."""
+    args: list[str | Path] = [box.new.python, "-c", AGE_CODE, database, str(days)]
+    done = run(args, env=box.env(box.new), cwd=ROOT)
+    shifted: list[str] = json.loads(done.stdout)
+    return shifted
+
+
+def build_aged_project(box: Sandbox, project: Path) -> dict[str, str]:
+    """A 1.6.32 project used for two months: CLI and typed memories, then 60 days of age.
+
+    Returns the id of each memory, by the text it was stored or learned from.
+    """
+    env = box.env(box.old)
+    project.mkdir(parents=True)
+    run(["git", "init", "-q", "."], env=env, cwd=project)
+    run(["kuzu-memory", "init"], env=env, cwd=project)
+    ids: dict[str, str] = {}
+    before = {row["id"] for row in box.rows(project / "kuzu-memories" / "memories.db")}
+    for content, _ in MEMORIES:
+        run(["kuzu-memory", "memory", "store", content], env=env, cwd=project)
+    for row in box.rows(project / "kuzu-memories" / "memories.db"):
+        if row["id"] not in before:
+            ids[row["content"]] = row["id"]
+    database = project / "kuzu-memories" / "memories.db"
+    texts = [text for text, _ in TYPED]
+    done = run([box.old.python, "-c", TYPED_CODE, database, *texts], env=env, cwd=project)
+    learned: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    for text, made in learned.items():
+        if made:
+            ids[text] = made[0]
+    shifted = age(box, database, AGED_DAYS)
+    print(f"       aged by {AGED_DAYS} days: {', '.join(shifted)}")
+    return ids
+
+
+def restore(box: Sandbox, project: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """`kuzu-memory-archive restore ARGS --json`, the pack's own restore."""
+    command = ["kuzu-memory-archive", "restore", "--project-root", str(project), "--json", *args]
+    done = run(command, env=box.env(box.new), cwd=project, check=False)
+    answer = first_json(done.stdout)
+    if not isinstance(answer, dict):
+        raise StepFailed(
+            f"`{' '.join(command)}` printed:\n{tail(done.stdout)}\n{tail(done.stderr)}"
+        )
+    return done.returncode, answer
+
+
+def new_commands(box: Sandbox, project: Path, query: str, content: str) -> str:
+    """A user's 1.12.11 commands: recall, store, status, migrations status; their output."""
+    env = box.env(box.new)
+    output = []
+    for args in (
+        ["memory", "recall", query],
+        ["memory", "store", content],
+        ["status"],
+        ["migrations", "status"],
+    ):
+        done = run(["kuzu-memory", *args], env=env, cwd=project)
+        output.append(done.stdout + done.stderr)
+    return "\n".join(output)
+
+
+def none_deleted(
+    label: str, ids: dict[str, str], store: dict[str, Any], checks: Checks
+) -> tuple[set[str], set[str]]:
+    """Every 1.6.32 memory is in Memory or ArchivedMemory; (active ids, archived ids)."""
+    active = {row["id"] for row in store["memory"]}
+    archived = {row["original_id"] for row in store["archived"]}
+    ours = set(ids.values())
+    lost = [text for text, memory_id in ids.items() if memory_id not in active | archived]
+    checks.check(
+        f"aged, {label}: no {OLD} memory deleted",
+        not lost,
+        f"lost: {lost}"
+        if lost
+        else f"{len(ours)} kept: {len(active & ours)} active, {len(archived & ours)} archived",
+    )
+    return active, archived
+
+
+def our_records(box: Sandbox, project: Path, label: str, checks: Checks) -> None:
+    """Our `status` reports no orphan and our `history` keeps every entry's provenance."""
+    _, status = migrations_cli(box, project, "status")
+    orphans = [item["name"] for item in status.get("orphaned", [])]
+    checks.check(f"aged, {label}: our status reports no orphans", not orphans, ", ".join(orphans))
+    _, entries = migrations_cli_list(box, project, "history")
+    bare = [e["name"] for e in entries if e.get("success") and not e.get("provenance")]
+    checks.check(
+        f"aged, {label}: our history keeps the provenance of every migration",
+        not bare,
+        f"without provenance: {', '.join(bare)}" if bare else f"{len(entries)} entries",
+    )
+
+
+def migrations_cli_list(
+    box: Sandbox, project: Path, command: str
+) -> tuple[int, list[dict[str, Any]]]:
+    """`kuzu-memory-migrations COMMAND --json` for a command answering with a JSON list."""
+    args = ["kuzu-memory-migrations", command, "--project-root", str(project), "--json"]
+    done = run(args, env=box.env(box.new), cwd=project, check=False)
+    try:
+        answer = json.loads(done.stdout)
+    except json.JSONDecodeError as error:
+        raise StepFailed(f"`{' '.join(args)}` printed:\n{tail(done.stdout)}") from error
+    return done.returncode, answer if isinstance(answer, list) else []
+
+
+def state_keys(project: Path) -> list[str]:
+    state = project / ".kuzu-memory" / "migration_state.json"
+    return sorted(json.loads(state.read_text())) if state.exists() else []
+
+
+def aged_scenario(box: Sandbox, checks: Checks, timer: Timer) -> None:
+    """Old memories across the upgrade: archived before 1.12.11 purges them, then restored."""
+    project = box.root / "aged"
+    label = "aged: "
+    queries = dict((*MEMORIES, *TYPED))
+    with timer.phase(f"aged: a kuzu-memory {OLD} project used for two months"):
+        ids = build_aged_project(box, project)
+        start = aged_store(box, project)
+        expired = {row["id"] for row in start["memory"] if row["expired"]}
+        checks.check(
+            f"aged: {OLD} stored and learned the memories (typed ones with MENTIONS edges)",
+            len(ids) == len(MEMORIES) + len(TYPED) and start["mentions"] > 0,
+            f"{len(start['memory'])} rows, {len(ids)} of ours, {start['mentions']} MENTIONS, "
+            f"{len(expired)} past valid_to",
+        )
+    with timer.phase("aged: migrate with kuzu-memory-migrations"):
+        report = migrate(box, project, checks, label)
+        archive: dict[str, Any] = next(
+            (o for o in report["outcomes"] if o["name"] == "archive_expired_v1.9.0"), {}
+        )
+        after = aged_store(box, project)
+        checks.check(
+            "aged: archive_expired_v1.9.0 archived every row 1.12.11 would purge",
+            archive.get("status") == "applied"
+            and {r["original_id"] for r in after["archived"]} == expired
+            and not any(r["expired"] for r in after["memory"]),
+            f"{archive.get('status')}: {archive.get('reason')}",
+        )
+        none_deleted("after the migration", ids, after, checks)
+        keys = state_keys(project)
+    with timer.phase(f"aged: kuzu-memory {NEW} recall, store, status, migrations status"):
+        output = new_commands(box, project, MEMORIES[0][1], STORED_AFTER)
+        purged = [line for line in output.splitlines() if "urge" in line]
+        checks.check(f"aged: {NEW} purged nothing", not purged, "; ".join(purged) or "no purge")
+        used = aged_store(box, project)
+        none_deleted(f"after {NEW}'s first commands", ids, used, checks)
+        checks.check(
+            f"aged: {NEW} left our state file as it was",
+            state_keys(project) == keys,
+            f"keys {state_keys(project)}",
+        )
+        stored_after = [r["id"] for r in used["memory"] if r["content"] == STORED_AFTER]
+        checks.check(f"aged: {NEW} stored a new memory", len(stored_after) == 1, str(stored_after))
+    with timer.phase("aged: restore the archived memories, recall them"):
+        archive_of = {r["original_id"]: r["id"] for r in used["archived"]}
+        later_text = MEMORIES[2][0]  # stays archived for the further month
+        now_ids = sorted(a for o, a in archive_of.items() if o != ids.get(later_text))
+        code, answer = restore(box, project, *now_ids)
+        results = answer.get("results", [])
+        checks.check(
+            "aged: kuzu-memory-archive restores archived memories",
+            code == 0 and len(results) == len(now_ids),
+            ", ".join(f"{r['memory_id']} {r['status']} ({r['edges']} edges)" for r in results),
+        )
+        back = {r["memory_id"] for r in results if r["status"] == "restored"}
+        found = {
+            text: any(m.get("id") == memory_id for m in box.recall(project, queries[text]))
+            for text, memory_id in ids.items()
+            if memory_id in back
+        }
+        checks.check(
+            f"aged: {NEW} recalls every restored memory",
+            bool(found) and all(found.values()),
+            f"{sum(found.values())} of {len(found)}"
+            + "".join(f"; not: {t!r}" for t, ok in found.items() if not ok),
+        )
+    with timer.phase(f"aged: a month later, {NEW} again"):
+        shifted = age(box, project / ".kuzu-memory" / "memories.db", LATER_DAYS)
+        print(f"       aged by {LATER_DAYS} more days: {len(shifted)} timestamp column(s)")
+        before_keys = state_keys(project)
+        history_before = history(project)
+        new_commands(box, project, MEMORIES[1][1], STORED_LATER)
+        later = aged_store(box, project)
+        kept_own = any(r["id"] in stored_after for r in later["memory"])
+        print(
+            f"       {NEW} {'left' if state_keys(project) == before_keys else 'rewrote'} "
+            f"migration_state.json (keys now {state_keys(project)}); the memory it stored "
+            f"after the upgrade is {'still there' if kept_own else 'gone (its 30-day retention)'}"
+        )
+        state = project / ".kuzu-memory" / "migration_state.json"
+        added = json.loads(state.read_text())["history"][len(history_before) :]
+        for entry in added:
+            print(f"       {NEW} ran {entry['name']}: {entry['message']} {entry['changes']}")
+        none_deleted("a month later", ids, later, checks)
+        code, answer = restore(box, project, archive_of.get(ids.get(later_text, ""), "-"))
+        recalled = any(
+            m.get("id") == ids.get(later_text) for m in box.recall(project, MEMORIES[2][1])
+        )
+        checks.check(
+            "aged: a memory archived for a month (past its expires_at) restores and is recalled",
+            code == 0 and recalled,
+            f"exit {code}, {answer.get('results')}, recalled {recalled}",
+        )
+        final = aged_store(box, project)
+        missing = set(ids.values()) - {row["id"] for row in final["memory"]}
+        checks.check(
+            f"aged: every {OLD} memory is active again, with its MENTIONS edges",
+            not missing and final["mentions"] == start["mentions"],
+            f"missing {sorted(missing)}; MENTIONS {final['mentions']} of {start['mentions']}",
+        )
+        our_records(box, project, "a month later", checks)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -606,6 +907,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="Where the two virtualenvs are kept between runs.",
     )
     parser.add_argument("--keep", action="store_true", help="Keep the projects for inspection.")
+    parser.add_argument(
+        "--scenario",
+        choices=("all", "fresh", "aged"),
+        default="all",
+        help="fresh: a new 1.6.32 project and its hooks; aged: one used for two months.",
+    )
     options = parser.parse_args(argv)
     if not (PACK / "pyproject.toml").exists():
         print(f"compat: the pack {PACK} is missing", file=sys.stderr)
@@ -624,7 +931,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(
                     f"       {venv.path.name}: " + ", ".join(f"{k} {v}" for k, v in found.items())
                 )
-        scenario(Sandbox(folder, old, new), checks, timer)
+        box = Sandbox(folder, old, new)
+        for name, run_scenario in (("fresh", scenario), ("aged", aged_scenario)):
+            if options.scenario not in ("all", name):
+                continue
+            try:
+                run_scenario(box, checks, timer)
+            except StepFailed as error:
+                checks.check(f"every step of the {name} scenario ran", False, str(error))
     except StepFailed as error:
         checks.check("every step ran", False, str(error))
     finally:

@@ -28,6 +28,7 @@ UPGRADE_NAMES = (
     "cleanup_logs_v1.8.0",
     "schema_columns_v1.8.1",
     "content_hash_backfill_v1.9.0",
+    "archive_expired_v1.9.0",
     "schema_tables_v1.12.11",
     "memory_vector_index_v1.12.11",
 )

@@ -61,6 +61,8 @@ def test_a_1_6_project_gets_the_1_12_schema_with_every_memory(tmp_path: Path) ->
         for column, value in old.items():
             if column == "content_hash":
                 assert new[column] == (value or _hash(old["content"]))
+            elif column == "valid_from":  # 1.12 writes it; archive_expired_v1.9.0 fills it
+                assert new[column] == (value or old["created_at"])
             else:
                 assert new[column] == value, column
         for column, default in NEW_COLUMNS.items():

@@ -474,7 +474,9 @@ def sandbox_tree(sandbox: Sandbox, **options: Any) -> dict[str, str]:
         {
             f"~/{k}": v
             for k, v in in_home.items()
-            if k != EXTERNAL_RECORDS and not k.startswith(EXTERNAL_RECORDS + "/")
+            if k != EXTERNAL_RECORDS
+            and not k.startswith(EXTERNAL_RECORDS + "/")
+            and not EXTERNAL_RECORDS.startswith(k + "/")  # the folders made to hold it
         }
     )
     return found
@@ -535,7 +537,7 @@ def build_with_kuzu_memory(env: ComparisonEnv, root: Path, home: Path) -> Sandbo
     home.mkdir(parents=True, exist_ok=True)
     sandbox = Sandbox(root, home)
     for command in (("init",), ("install", "claude-code", "--project-root", str(root))):
-        for _attempt in range(3):
+        for _attempt in range(5):
             done = env.kuzu_memory(sandbox, *command)
             # install first runs `kuzu-memory --version` with a 5 s timeout (installers/
             # claude_hooks.py, check_prerequisites): a loaded machine can miss it.

@@ -633,7 +633,8 @@ def test_memories_the_original_deletes_can_be_brought_back(
 ) -> None:
     """Where the original is no reference: its data_maintenance_v1.9.0 deletes an expired
     memory and the older of two with the same content. Ours runs the same code, so it may
-    delete them too; but then `rollback` must bring them back (nothing is ever lost)."""
+    delete them too; but then `rollback --force` (it restores a database copy) must bring
+    them back: nothing is ever lost."""
     from km1211_support import (
         DUPLICATE_ID,
         EXPIRED_ID,
@@ -665,7 +666,7 @@ def test_memories_the_original_deletes_can_be_brought_back(
     lost = ids - {row["id"] for row in memory_rows(ours.root / DATABASE)}
     if lost:
         undo = comparison_env.ours(
-            ours, "rollback", "data_maintenance_v1.9.0", "--yes", "--json", code=None
+            ours, "rollback", "data_maintenance_v1.9.0", "--yes", "--force", "--json", code=None
         )
         assert undo.returncode == 0, (
             f"data_maintenance_v1.9.0 deleted {sorted(lost)}: rollback must bring them back,"

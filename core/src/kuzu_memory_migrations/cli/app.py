@@ -14,6 +14,7 @@ Exit codes, the same in every command (docs/reference/cli.md has the table):
 from __future__ import annotations
 
 import inspect
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -199,7 +200,11 @@ def open_project(
     """The project the command is about; NotAProject (exit 64) when the root is none."""
     selection = context.find_object(PluginSelection) or PluginSelection()
     root = project_root.absolute() if project_root else find_project_root()
-    return Project.at(root, selection, allow_paths)
+    project = Project.at(root, selection, allow_paths)
+    # Migrations written for kuzu-memory's old system take the current folder for the
+    # project, as its CLI ran them there; the command's process is ours to move.
+    os.chdir(project.root)
+    return project
 
 
 def print_json(data: BaseModel | dict[str, Any] | list[Any]) -> None:

@@ -104,6 +104,7 @@ class HooksMigration(Migration):
         root = Path(os.path.abspath(self.project_root))
         return [
             Path.home() / ".claude" / "settings.json",
+            Path.home() / ".claude" / "settings.local.json",
             root / ".claude" / "settings.json",
             root / ".claude" / "settings.local.json",
         ]
@@ -167,7 +168,8 @@ class DatabaseWork(Migration):
         return self.access.database(self.files.on_disk(target), self.database_mode)
 
     def check_applicable(self) -> bool:
-        return self.exists(self.database_path())
+        """The project has a database (where kuzu-memory keeps it now, or kept it before)."""
+        return self._find_db_path() is not None
 
     def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows of a read query (also in a dry run, on a read-only connection)."""
@@ -201,11 +203,15 @@ class DatabaseWork(Migration):
     def _open_database(self, db_path: Path) -> tuple[Any, Any] | None:
         """`(db, conn)` handles on the migration's own session for `db_path`, or None when
         another process holds the database (the migration is then deferred, whatever it
-        returns). `close()` on either handle is harmless: the framework owns the session."""
+        returns). `close()` on either handle is harmless: the framework owns the session.
+
+        Code written this way expects each statement to stand alone (a failed one leaves
+        the others done), so the session runs in snapshot mode: the database files are
+        copied before its first write, and put back if the migration fails, is interrupted
+        or is rolled back.
+        """
         try:
-            return self.access.database(
-                self.files.on_disk(db_path), self.database_mode
-            ).connection()
+            return self.access.database(self.files.on_disk(db_path), "snapshot").connection()
         except MigrationDeferred:
             return None
 

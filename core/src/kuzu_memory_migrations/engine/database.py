@@ -211,7 +211,11 @@ class DatabaseSession:
             self._replay.append((cypher, parameters))
 
     def _recover_transaction(self, writer: _Open, failed: str) -> None:
-        """The engine rolled the transaction back: start it again with what it held."""
+        """The engine rolled the transaction back: start it again with what it held.
+
+        On a database reopened first: after a rolled-back `ALTER TABLE ... ADD`, Kuzu 0.11
+        gives a later `ADD ... DEFAULT v` on the same database object NULL in existing rows.
+        """
         self._in_transaction = False
         if self._replay_size > REPLAY_LIMIT:
             self._lost = (
@@ -220,11 +224,13 @@ class DatabaseSession:
             )
             return
         try:
+            writer.close()
+            self._writer = writer = self._open(read_only=False)
             self._statement(writer, "BEGIN TRANSACTION", None)
             self._in_transaction = True
             for statement, parameters in self._replay:
                 _rows(self._statement(writer, statement, parameters))
-        except DatabaseError as error:
+        except (DatabaseError, DatabaseBusy) as error:
             self._lost = (
                 f"{self.path}: the transaction was rolled back by the failure of "
                 f"`{failed.strip()}`, and replaying it failed: {error}"

@@ -5,7 +5,8 @@
   (`run --allow-path PATH`, or `migrations.allow_paths` in `.kuzu-memory/config.yaml`).
 - Outside the project, only the paths the migration declares (`declared_paths()`): a
   declared folder with what is below it; a declared file; a declared file that is itself a
-  symlink allows its resolved target only, and only when that is a regular file.
+  symlink allows its resolved target only, and only when that is a regular file; the
+  `<file>.bak` beside a declared file (old code keeps its backups there).
 - The framework's own folder (`.kuzu-memory/migrations/`) is never the migration's, and a
   removal or move may not take any folder holding it.
 
@@ -56,6 +57,8 @@ class PathGuard:
     declared: tuple[Path, ...] = ()
     allowed: tuple[Path, ...] = ()
     """Targets outside the project the user lets links inside it lead to (--allow-path)."""
+    refusals: list[str] = field(default_factory=list, compare=False)
+    """Every refusal so far: code that catches the error cannot make it go unnoticed."""
     _project_real: Path = field(init=False)
     _private: Path = field(init=False)
     _allowed_real: tuple[Path, ...] = field(init=False)
@@ -92,7 +95,13 @@ class PathGuard:
         `follow=False` is for changes to a link itself (removing or moving it); `replace`
         for changes that take a whole folder (remove, move).
         """
-        absolute = self.absolute(path)
+        try:
+            return self._check(self.absolute(path), follow=follow, replace=replace)
+        except PathRefused as refused:
+            self.refusals.append(str(refused))
+            raise
+
+    def _check(self, absolute: Path, *, follow: bool, replace: bool) -> Path:
         real = _real(absolute, follow=follow)
         if within(real, self._private) or (replace and within(self._private, real)):
             raise PathRefused(
@@ -121,6 +130,10 @@ class PathGuard:
         return any(within(real, allowed) for allowed in self._allowed_real)
 
     def _declared_allows(self, absolute: Path, real: Path) -> bool:
+        if absolute.name.endswith(".bak"):  # a backup beside a declared file
+            original = absolute.with_name(absolute.name.removesuffix(".bak"))
+            if original in self.declared and not _is_symlink(absolute):
+                return real == _real(absolute, follow=False)
         for declared in self.declared:
             if absolute == declared:
                 if not _is_symlink(declared) or real != Path(os.path.realpath(declared)):

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import sys
-import sysconfig
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,7 +39,9 @@ from .journal import Journal, kind_of
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_STDLIB = tuple({os.path.join(sysconfig.get_paths()[key], "") for key in ("stdlib", "platstdlib")})
+_STDLIB = os.path.join(os.path.dirname(os.__file__), "")
+"""The standard library's folder (in a virtualenv, `platstdlib` is the venv: not this)."""
+_SITE = ("site-packages", "dist-packages")
 _IMPORT_SYSTEM = "<frozen importlib._bootstrap"  # writes .pyc caches: not the migration's
 
 _active: ContextVar[Watch | None] = ContextVar("kuzu_memory_migrations_watch", default=None)
@@ -127,11 +128,19 @@ def pack_location(frames: Iterable[tuple[str, int | None]]) -> str:
     given frames innermost first; else the innermost that is not ours."""
     fallback = ""
     for filename, line in frames:
-        if not filename.startswith((_OURS, *_STDLIB, "<frozen")):
+        if not filename.startswith(_OURS) and not _is_stdlib(filename):
             return f"{filename}:{line}"
         if not fallback and not filename.startswith(_OURS):
             fallback = f"{filename}:{line}"
     return fallback or "unknown"
+
+
+def _is_stdlib(filename: str) -> bool:
+    if filename.startswith("<frozen"):
+        return True
+    return filename.startswith(_STDLIB) and not any(
+        f"{os.sep}{site}{os.sep}" in filename for site in _SITE
+    )
 
 
 def caller() -> str:

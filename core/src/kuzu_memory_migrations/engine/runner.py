@@ -505,6 +505,8 @@ class _Run:
             return self._outcome(entry, Status.DEFERRED, str(deferred))
         except Exception as error:
             refused = self._refused(watch, access)
+            if access.files.guard.refusals:  # a real run would fail on it too
+                return self._outcome(entry, Status.FAILED, access.files.guard.refusals[0])
             if not refused:
                 return self._outcome(entry, Status.FAILED, describe(error))
             first = refused[0]
@@ -518,15 +520,18 @@ class _Run:
                 description=self._description(migration),
             )
         refused = self._refused(watch, access)
-        reason = result.message
-        if refused:
+        if access.files.guard.refusals:
+            return self._outcome(entry, Status.FAILED, access.files.guard.refusals[0])
+        reason, status = result.message, Status.PENDING if result.success else Status.FAILED
+        if refused:  # whatever it made of the refusal, it would run, unseen
             reason = (
-                f"{result.message} (not previewable: {len(refused)} change(s) made outside the "
-                "helpers were refused; what they would do is not shown)"
-            ).strip()
+                f"not previewable: {len(refused)} change(s) made outside the helpers were "
+                f"refused, what they would do is not shown ({result.message})"
+            )
+            status = Status.PENDING
         return self._outcome(
             entry,
-            Status.PENDING if result.success else Status.FAILED,
+            status,
             reason,
             changes=result.changes,
             warnings=result.warnings,
@@ -564,6 +569,13 @@ class _Run:
         if not result.success:
             return self._failed(
                 entry, result.message, watch, changes=result.changes, warnings=result.warnings
+            )
+        if refusals := access.files.guard.refusals:
+            return self._failed(
+                entry,
+                f"{refusals[0]} (the migration went on without it: undone, so that nothing "
+                "is left half done; declare such paths in declared_paths())",
+                watch,
             )
         written = access.written()
         if len(written) > 1:

@@ -15,6 +15,7 @@ from .v1_7_0_bash_hooks import BashHooksMigration
 from .v1_7_0_config_defaults import ConfigDefaultsMigration
 from .v1_8_0_cleanup_logs import CleanupLogsMigration
 from .v1_8_1_schema_columns import SchemaColumnsMigration
+from .v1_9_0_archive_expired import ArchiveExpiredMigration
 from .v1_9_0_content_hash_backfill import ContentHashBackfillMigration
 from .v1_12_11_schema_tables import SchemaTablesMigration
 from .v1_12_11_vector_index import VectorIndexMigration
@@ -30,6 +31,7 @@ MIGRATIONS: tuple[type[Migration], ...] = (
     CleanupLogsMigration,
     SchemaColumnsMigration,
     ContentHashBackfillMigration,
+    ArchiveExpiredMigration,
     SchemaTablesMigration,
     VectorIndexMigration,
 )

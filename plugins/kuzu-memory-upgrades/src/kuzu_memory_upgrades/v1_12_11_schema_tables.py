@@ -4,6 +4,8 @@ Why: 1.12 keeps keywords (Keyword, HAS_KEYWORD), archives pruned memories (Archi
 records consolidation (CONSOLIDATED_INTO) and weighs relations (RELATES_TO.weight). On a 1.6
 database it warns "Table ArchivedMemory does not exist" and skips that work; creating them
 with 1.12's own DDL gives the database exactly 1.12's tables.
+
+legacy_names: none; 1.12.11 creates these tables in its adapter, not in a migration.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Why: 1.12's semantic recall queries the index; a new 1.12 database has it. Kuzu 
 `CREATE_VECTOR_INDEX` inside a transaction ("only supported in auto transaction mode"), so
 this migration runs in snapshot mode: the database file is copied first and put back if
 anything fails. (Never undone by dropping: see the facts on HNSW and DROP.)
+
+legacy_names: none; 1.12.11 creates the index in its adapter, not in a migration.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Why: learning from a tool call and priming a session need not make Claude Code w
 1.6.33 kuzu-memory installs them with `"async": true`. The UserPromptSubmit `enhance` hook
 must stay synchronous, since its output is added to the prompt, so a stray `async` is removed.
 Other hooks and keys are left exactly as they are.
+
+legacy_names: none; the name is 1.12.11's own `async_hooks_v1.6.33`, written when applied.
 """
 
 from __future__ import annotations

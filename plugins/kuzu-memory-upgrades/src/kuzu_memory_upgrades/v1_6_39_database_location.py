@@ -4,6 +4,8 @@ Why: 1.12 reads `.kuzu-memory/memories.db` as soon as `.kuzu-memory/` exists (an
 `install claude-code` already creates that folder for its config.yaml). On a 1.6 project it
 then creates an empty database there and every old memory is orphaned. Moving the database,
 with the files `init` wrote beside it, and pointing config.yaml at the new place, keeps them.
+
+legacy_names: none; 1.12.11 has no migration for the move (it orphans the old database).
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ Why: kuzu-memory 1.6's `install claude-code` registered its MCP server in the us
 to `.kuzu-memory/` that path is gone, and the server would start on an empty database there.
 1.12 writes `<project>/.kuzu-memory/memories.db`; this entry gets that value. Only this
 project's kuzu-memory entry is touched; every other key of the file is kept.
+
+legacy_names: none; 1.12.11 has no counterpart.
 """
 
 from __future__ import annotations

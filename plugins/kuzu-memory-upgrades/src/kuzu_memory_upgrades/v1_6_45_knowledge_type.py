@@ -2,6 +2,8 @@
 
 Why: 1.6.45 started classifying memories (note, convention, rule, ...); 1.12 reads and
 writes the column on every store and recall. Old rows become 'note', as 1.12 does it.
+
+legacy_names: none; the name is 1.12.11's own `knowledge_type_v1.6.45`.
 """
 
 from __future__ import annotations

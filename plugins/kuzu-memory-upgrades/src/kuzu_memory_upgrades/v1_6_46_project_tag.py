@@ -2,6 +2,8 @@
 
 Why: 1.6.46 tags memories with the project they belong to; 1.12 filters on the column, and a
 query naming a missing column fails outright.
+
+legacy_names: none; the name is 1.12.11's own `project_tag_v1.6.46`.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ return at once, where the Python CLI takes a second or more to start on every to
 `enhance` stays as it is (it needs the CLI's answer), and so does every other hook and key.
 The scripts are those of the kuzu-memory installed here, found without importing it; when
 there is none, there is nothing to point at and the migration is not applicable.
+
+legacy_names: none; the name is 1.12.11's own `bash_hooks_v1.7.0`.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ Why: 1.7.0's bash hooks queue events in `queue_dir` and are switched on by
 `hooks.use_bash_hooks`; a config without them falls back to the slow path. Only missing keys
 are added: every value, comment and the key order of the user's file stay as they are.
 Both the YAML config (`config.yaml`, what installers write) and the older `config.json`.
+
+legacy_names: none; the name is 1.12.11's own `config_defaults_v1.7.0`.
 """
 
 from __future__ import annotations

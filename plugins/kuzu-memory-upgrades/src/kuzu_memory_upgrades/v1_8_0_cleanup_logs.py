@@ -4,6 +4,9 @@ Why: hooks used to log into `.kuzu-memory/logs/` (growing without bound inside t
 and `/tmp/kuzu-memory-hooks/`; since 1.8 nothing writes or reads there. Removal goes through
 the journal, so a failed run puts every file back. Replaces 1.12's `cleanup_old_logs_v1.8.0`:
 a project where that ran counts this as applied.
+
+legacy_names: `cleanup_old_logs_v1.8.0`, so 1.12.11 does not delete the folders again
+(outside the journal) after this ran.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class CleanupLogsMigration(CleanupMigration):
     from_version = "1.8.0"
     priority = 900
     replaces = ("cleanup_old_logs_v1.8.0",)
+    legacy_names: ClassVar[tuple[str, ...]] = ("cleanup_old_logs_v1.8.0",)
     project_logs: ClassVar[str] = f"{MEMORY_DIR}/logs"
     shared_logs: ClassVar[Path] = Path("/tmp/kuzu-memory-hooks")
     """Outside the project, so declared: the path guard refuses undeclared outside paths."""

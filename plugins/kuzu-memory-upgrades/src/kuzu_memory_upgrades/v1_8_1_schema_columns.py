@@ -3,6 +3,8 @@
 Why: 1.8.1 onwards stores `embedding FLOAT[384]` (semantic recall) and `source_speaker`;
 1.12's queries name them. Any column missing from either table is added with 1.12's default,
 so this also repairs a database whose earlier column migrations were recorded elsewhere.
+
+legacy_names: none; the name is 1.12.11's own `schema_columns_v1.8.1`.
 """
 
 from __future__ import annotations

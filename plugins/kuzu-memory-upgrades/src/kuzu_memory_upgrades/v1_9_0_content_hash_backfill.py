@@ -5,12 +5,17 @@ The hash is 1.12's own for new rows, sha256 of the lower-cased, stripped content
 memory and the same text stored again are recognised as one. (1.12's built-in
 `data_maintenance_v1.9.0` hashes the raw content, which never matches, and also purges
 memories past their `valid_to`: this back-fill deletes nothing.)
+
+legacy_names: `data_maintenance_v1.9.0`, so 1.12.11's built-in manager never runs its own
+version after this (it would hash raw content and purge expired rows; `archive_expired_v1.9.0`
+archives those first). 1.12.11's adapter still runs the same maintenance at every database
+open, which then finds nothing to purge.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, ClassVar
 
 from kuzu_memory_migrations import DataMigration, MigrationResult
 
@@ -40,6 +45,7 @@ class ContentHashBackfillMigration(UpgradeDatabase, DataMigration):
     name = "content_hash_backfill_v1.9.0"
     from_version = "1.9.0"
     priority = 70
+    legacy_names: ClassVar[tuple[str, ...]] = ("data_maintenance_v1.9.0",)
 
     def _missing_count(self) -> int:
         if "Memory" not in self.tables():
