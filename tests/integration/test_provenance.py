@@ -149,7 +149,8 @@ def test_forget_makes_a_migration_run_again(
     declined = pack_env.run(
         "kuzu-memory-migrations", "forget", "a_extend_trail", "--project-root", str(project)
     )
-    assert declined.returncode == 1  # no answer on stdin: not confirmed
+    assert declined.returncode == 64  # no terminal to ask on: not confirmed, and said so
+    assert "--yes" in declined.stderr
     assert pack_env.json(project, "forget", "--dry-run", "a_extend_trail")["forgotten"] == [
         "a_extend_trail"
     ]

@@ -37,6 +37,7 @@ _PUBLIC = {
     "Status": ".contract.reports",
     "MigrationsError": ".contract.errors",
     "ConfigFileError": ".contract.errors",
+    "DatabaseError": ".contract.errors",
     "MigrationDeferred": ".contract.errors",
     "NotPreviewable": ".contract.errors",
     "PathRefused": ".contract.errors",
@@ -49,6 +50,7 @@ __all__ = [
     "ConfigFiles",
     "ConfigMigration",
     "DataMigration",
+    "DatabaseError",
     "DatabaseWork",
     "HooksMigration",
     "Migration",
@@ -104,6 +106,7 @@ if TYPE_CHECKING:
     from .contract.context import RunContext, Trigger
     from .contract.errors import (
         ConfigFileError,
+        DatabaseError,
         MigrationDeferred,
         MigrationsError,
         NotPreviewable,

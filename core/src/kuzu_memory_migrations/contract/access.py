@@ -10,6 +10,7 @@ Packs program against these interfaces, never against the engine.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -116,6 +117,12 @@ class DatabaseAccess(Protocol):
     def release(self) -> None:
         """Close the database now, before moving or copying its file (only reads so far:
         writes stay open until the migration commits)."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group statements into one transaction. In a run, the migration's own already does
+        (the block changes nothing); used outside any run (a pack's own command), the block
+        commits when it ends and rolls back if it raises."""
         ...
 
 

@@ -36,6 +36,12 @@ class NotPreviewable(MigrationsError, PermissionError):
     code = "not_previewable"
 
 
+class DatabaseError(MigrationsError, RuntimeError):
+    """A statement failed or a database could not be opened; names the database."""
+
+    code = "database"
+
+
 class MigrationDeferred(MigrationsError):
     """Raised by a migration that cannot run now (e.g. its database is held open elsewhere).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator, MutableMapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -186,6 +187,11 @@ class DatabaseWork(Migration):
 
     def tables(self) -> list[str]:
         return self.database().tables()
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One transaction around a block of statements, for a migration used outside any
+        run (a pack's own command, say); inside a run, the migration's is used."""
+        return self.database().transaction()
 
     def table_columns(self, table: str) -> list[str]:
         return self.database().columns(table)

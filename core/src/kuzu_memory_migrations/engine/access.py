@@ -5,16 +5,17 @@ deferred, whatever its code made of the refusal)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..contract.access import DatabaseMode, Progress
 from ..contract.context import RunContext
+from ..contract.errors import DatabaseError
 from ..contract.reports import PlainIO
 from .database import DatabaseSession, Phase
-from .errors import DatabaseError
 from .files import FileOps
 from .plainio import caller
 
@@ -81,8 +82,16 @@ class DatabaseView:
         return self.session.path
 
     def _done(self) -> None:
-        if self.one_shot:
+        if self.one_shot and not self.session.held:
             self.session.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if not self.one_shot:  # a run's migration: its own transaction holds it all
+            yield
+            return
+        with self.session.transaction():
+            yield
 
     def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:

@@ -127,8 +127,8 @@ def orphans(
         names = [n for n in records.applied_of(distribution) if current_entry(project, n) is None]
         if not names:
             continue
-        provenance = records.provenance(names[:1])
-        was = provenance[names[0]].distribution_version if provenance else None
+        versions = [_version(v) for _, v in records.applied_versions_of(distribution)]
+        was = max((v for v in versions if v is not None), default=None)
         reason = (
             f"its pack {distribution}{f' {was}' if was else ''} is not installed"
             if installed is None

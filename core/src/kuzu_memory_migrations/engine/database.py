@@ -21,12 +21,14 @@ nowhere else. A `DatabaseSession` is one migration's use of one database:
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import DatabaseBusy, DatabaseError
+from ..contract.errors import DatabaseError
+from .errors import DatabaseBusy
 
 MARKER_TABLE = "_kmm_applied"
 """The framework's table in a migrated database: one row per migration committed in a
@@ -114,6 +116,8 @@ class DatabaseSession:
     """Called in a dry run with each statement that would change the database."""
     busy: bool = False
     """The database was held by another process: the migration is deferred, whatever it did."""
+    held: bool = False
+    """Inside `transaction()`: kept open between statements of a one-shot session."""
     _reader: _Open | None = None
     _writer: _Open | None = None
     _in_transaction: bool = False
@@ -243,6 +247,30 @@ class DatabaseSession:
         if table not in self.tables():
             return []
         return [row["name"] for row in self.query(f"CALL table_info('{table}') RETURN *")]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction of an `autocommit` session (a migration used outside any run):
+        committed when the block ends, rolled back (and the database closed) otherwise."""
+        if self.mode != "autocommit" or self.held:
+            yield
+            return
+        self.held = True
+        try:
+            writer = self._for_writing()
+            self._statement(writer, "BEGIN TRANSACTION", None)
+            self._in_transaction = True
+            yield
+            if self._lost is not None:
+                raise DatabaseError(self._lost)
+            if self._in_transaction:
+                self._statement(writer, "COMMIT", None)
+                self._in_transaction = False
+        finally:
+            self.held = False
+            self._replay.clear()
+            self._replay_size = 0
+            self.close()
 
     # -- ending ------------------------------------------------------------------------
 

@@ -56,12 +56,6 @@ class RollbackRefused(MigrationsError):
     code = "rollback_refused"
 
 
-class DatabaseError(MigrationsError, RuntimeError):
-    """A statement failed or a database could not be opened; names the database."""
-
-    code = "database"
-
-
 class DatabaseBusy(MigrationDeferred):
     """The database is held open by another process (kuzu-memory's MCP server, say)."""
 

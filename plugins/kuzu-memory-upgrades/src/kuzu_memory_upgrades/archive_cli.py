@@ -28,9 +28,12 @@ import re
 import sys
 import tempfile
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+from kuzu_memory_migrations import DatabaseError, DataMigration, MigrationDeferred, MigrationResult
 
 from . import _archive as archive
 from ._layout import MEMORY_DIR, NEW_DATABASE
@@ -47,23 +50,30 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+class _Database(DataMigration):
+    """The project's database, used outside any run: the framework's guarded access."""
+
+    name = "kuzu-memory-archive"
+    database_file = NEW_DATABASE
+
+    def migrate(self) -> MigrationResult:
+        raise NotImplementedError("a tool, not a migration: it is never registered")
+
+
 class Archive:
     """One project's ArchivedMemory table and details file, in one database transaction."""
 
     def __init__(self, root: Path, *, read_only: bool) -> None:
-        from kuzu_memory_migrations.engine.database import DatabaseSession
-
         self.root = root
         self.read_only = read_only
         self.details_path = root / archive.DETAILS_FILE
-        self.session = DatabaseSession(root / NEW_DATABASE, read_only=read_only)
+        self.database = _Database(project_root=root)
 
     def execute(self, cypher: str, parameters: dict[str, Any] | None) -> list[dict[str, Any]]:
         """Run a statement; read-only (a dry run), a write is only counted, not made."""
         if self.read_only and _WRITES.search(cypher):
             return []
-        rows: list[dict[str, Any]] = self.session.execute(cypher, parameters)
-        return rows
+        return self.database.query(cypher, parameters)
 
     def details(self) -> dict[str, Any]:
         if not self.details_path.exists():
@@ -86,13 +96,13 @@ class Archive:
             raise
 
     def archived(self) -> list[dict[str, Any]]:
-        if "ArchivedMemory" not in self.session.tables():
+        if "ArchivedMemory" not in self.database.tables():
             return []
         return archive.all_archived(self.execute)
 
     def restore(self, keys: Sequence[str], *, every: bool, dry_run: bool) -> list[archive.Restored]:
         """Restore the named entries (or all) in one transaction; the details file after it."""
-        if "ArchivedMemory" not in self.session.tables():
+        if "ArchivedMemory" not in self.database.tables():
             return [archive.Restored(k, None, "missing", "no ArchivedMemory table") for k in keys]
         targets: list[dict[str, Any]] = []
         results: list[archive.Restored] = []
@@ -108,8 +118,8 @@ class Archive:
         memory_columns = archive.column_types(self.execute, "Memory")
         now = archive.purge_time()
         seen: set[str] = set()
-        self.session.begin()
-        try:
+        # Committed at the end, or not at all; a dry run opens the database read-only.
+        with nullcontext() if self.read_only else self.database.transaction():
             for row in targets:
                 if row["id"] in seen:
                     continue
@@ -119,20 +129,13 @@ class Archive:
                         self.execute, row, entries.get(str(row["id"])), memory_columns, now
                     )
                 )
-            if dry_run:
-                return results
-            self.session.commit()
-        except BaseException:
-            self.session.rollback()
-            raise
+        if dry_run:
+            return results
         restored = {r.archive_id for r in results if r.status == "restored"}
         if restored & set(entries):
             details["archives"] = {k: v for k, v in entries.items() if k not in restored}
             self.save_details(details)
         return results
-
-    def close(self) -> None:
-        self.session.close()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -167,18 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.command == "restore" and not options.ids and not options.all:
         print("kuzu-memory-archive restore: name an ID or pass --all", file=sys.stderr)
         return EXIT_USAGE
-    from kuzu_memory_migrations import MigrationDeferred
-    from kuzu_memory_migrations.engine.database import DatabaseError
-
     writes = options.command == "restore" and not options.dry_run
     try:
         store = Archive(root, read_only=not writes)
-        try:
-            if options.command == "list":
-                return _print_list(store.archived(), as_json=options.json)
-            results = store.restore(options.ids, every=options.all, dry_run=options.dry_run)
-        finally:
-            store.close()
+        if options.command == "list":
+            return _print_list(store.archived(), as_json=options.json)
+        results = store.restore(options.ids, every=options.all, dry_run=options.dry_run)
     except MigrationDeferred as busy:
         print(f"kuzu-memory-archive: {busy}", file=sys.stderr)
         return EXIT_BUSY

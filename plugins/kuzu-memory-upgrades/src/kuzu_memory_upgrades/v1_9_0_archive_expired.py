@@ -33,11 +33,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kuzu_memory_migrations import ConfigFileError, DataMigration, MigrationResult, MigrationType
+from kuzu_memory_migrations import ConfigFileError, ConfigFiles, DataMigration, MigrationResult
 
 from . import _archive as archive
 from ._layout import MEMORY_DIR
-from ._schema import UpgradeDatabaseMigration
+from ._schema import UpgradeDatabase
 
 CONFIG_FILE = f"{MEMORY_DIR}/config.yaml"
 SETTING = ("kuzu_memory_upgrades", "expired_memories")
@@ -58,12 +58,11 @@ FILL_VALID_FROM = (
 )
 
 
-class ArchiveExpiredMigration(UpgradeDatabaseMigration, DataMigration):
+class ArchiveExpiredMigration(ConfigFiles, UpgradeDatabase, DataMigration):
     """Archive memories past valid_to (1.12.11 deletes them) restorably; fill valid_from."""
 
     name = "archive_expired_v1.9.0"
     from_version = "1.9.0"
-    migration_type = MigrationType.DATA  # the schema base comes first in the MRO
     priority = 75
     depends_on: ClassVar[tuple[str, ...]] = (
         "database_location_v1.6.39",
@@ -94,16 +93,8 @@ class ArchiveExpiredMigration(UpgradeDatabaseMigration, DataMigration):
 
     def choice(self) -> str:
         """`archive` (default) or `keep`, from .kuzu-memory/config.yaml."""
-        if not self.exists(CONFIG_FILE):
-            return CHOICES[0]
-        from ruamel.yaml import YAML
-        from ruamel.yaml.error import YAMLError
-
-        try:
-            config = YAML(typ="safe").load(self.read_text(CONFIG_FILE))
-        except YAMLError as error:
-            raise ConfigFileError(f"{self.path(CONFIG_FILE)}: invalid YAML: {error}") from error
-        section = config.get(SETTING[0]) if isinstance(config, Mapping) else None
+        config = self.load_config(CONFIG_FILE)  # `{}` without one
+        section = config.get(SETTING[0])
         value = section.get(SETTING[1], CHOICES[0]) if isinstance(section, Mapping) else None
         if value is None:
             return CHOICES[0]
