@@ -1,10 +1,17 @@
 """Every automation of the repository: tests, lint, typecheck, demo, docs, bench, compat.
 
 `nox -s tests lint typecheck` is what CI runs (README's test command).
+
+Sessions run on the Python that runs nox, whichever 3.11+ that is (`pip install nox &&
+nox -s tests` works wherever a supported Python is); if nox itself runs on an older one,
+on the newest supported Python installed (scripts/pythons.py finds it, on PATH or pyenv's).
+`--force-python PATH` runs them on another (CI runs the tests on 3.11 and 3.13 so). A
+session whose interpreter is missing is an error, never a skip that exits 0.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nox
@@ -12,12 +19,31 @@ import nox
 ROOT = Path(__file__).parent
 CORE = ROOT / "core"
 PACKS = sorted(p for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
-PYTHON = "3.11"
+sys.path.insert(0, str(ROOT / "scripts"))
+import pythons  # noqa: E402  (scripts/, beside this file)
+
+
+def _interpreter() -> str | None:
+    """None: the Python that runs nox; else the newest supported one installed."""
+    if sys.version_info >= pythons.MINIMUM:
+        return None
+    found = pythons.installed()
+    if not found:
+        raise SystemExit(
+            f"nox runs on Python {sys.version.split()[0]}; the sessions need 3.11 or newer, "
+            "and none was found on PATH or in pyenv's versions"
+        )
+    return list(found.values())[-1]
+
+
+PYTHON = _interpreter()
+COMPAT_PYTHON = "3.11"  # the Python docs/compat.md's figures and kuzu-memory 1.6.32 were run on
 RUFF = "ruff==0.17.6"  # pinned: a new release may add rules or change formatting
 MYPY = "mypy==2.4.1"
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True  # a missing Python fails; it never skips
 
 
 def install_project(session: nox.Session, *extra: str) -> None:
@@ -59,7 +85,7 @@ def demo(session: nox.Session) -> None:
     session.run("python", str(ROOT / "scripts" / "demo.py"), *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=pythons.find(COMPAT_PYTHON) or COMPAT_PYTHON)
 def compat(session: nox.Session) -> None:
     """Real kuzu-memory 1.6.32 projects, migrated here, then used by 1.12.11 (docs/compat.md).
 

@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_data
+import bench_entry_points
 import bench_planning
 import bench_startup
 import bench_state
@@ -45,7 +46,9 @@ def options(argv: list[str]) -> argparse.Namespace:
         help="migrations in one pack: baseline, then the large one",
     )
     parser.add_argument("--repeat", type=int, default=15, help="fresh processes per figure")
-    parser.add_argument("--only", nargs="+", default=["startup", "planning", "state", "data"])
+    parser.add_argument(
+        "--only", nargs="+", default=["startup", "planning", "state", "data", "entry_points"]
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
     parser.add_argument("--output", type=Path, default=None, help=f"default: {DOCS}")
     args = parser.parse_args(argv)
@@ -82,6 +85,8 @@ def main(argv: list[str]) -> int:
             )
         if "data" in args.only:
             bench_data.run(results, rows=args.rows, small_rows=args.small_rows, repeat=5)
+        if "entry_points" in args.only:
+            bench_entry_points.run(results, Path(folder), repeat=args.repeat)
     elapsed = time.perf_counter() - started
     command = "nox -s bench" + (" -- " + " ".join(argv) if argv else "")
     if args.output is not None:

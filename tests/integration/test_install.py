@@ -120,7 +120,7 @@ def test_status_run_history_in_dependency_order_across_packs(
     assert provenance["b_after_pack_a"]["distribution"] == "kmm-it-pack-b"
     assert provenance["a_create_trail"]["distribution_version"] == "1.0.0"
     assert provenance["a_create_trail"]["how"] == "run"
-    assert len(provenance["a_create_trail"]["fingerprint"]) == 64
+    assert provenance["a_create_trail"]["fingerprint"].startswith("ast1:")  # ast1:<sha256>
     verbose = main_set.cli(project, "history", "--verbose").stdout
     assert "kmm-it-pack-b 1.0.0 via run" in verbose
 

@@ -13,19 +13,22 @@ Exit codes, the same in every command (docs/reference/cli.md has the table):
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
 
 from ..contract.errors import MigrationsError
+from ..contract.results import MigrationType
 from ..engine.errors import LockHeld, UsageError
 from ..engine.isolation import RunInterrupted
 from ..engine.layout import find_project_root
@@ -38,13 +41,63 @@ EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, EXIT_DEFERRED = 1, 2, 64, 75
 INSPECT, CHANGE, HISTORY, PACKS = "Inspect", "Change the project", "History", "Packs"
 
 
+def reflow(text: str | None) -> str | None:
+    """Help text as paragraphs, each one line for the help's own wrapping to break between
+    words (a docstring's own line breaks would otherwise stay, mid-sentence)."""
+    if not text:
+        return text
+    shown, cut, rest = inspect.cleandoc(text).partition("\f")
+    paragraphs = [p if p.startswith("\b") else " ".join(p.split()) for p in shown.split("\n\n")]
+    return "\n\n".join(paragraphs) + cut + rest
+
+
+class ReadableHelp:
+    """--help as a well-made CLI shows it: a flag shows no value (not `<bool>`), and every
+    help text wraps between words at the terminal's width."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        command: Any = self
+        command.help = reflow(command.help)
+        for param in command.get_params(ctx):
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+            if getattr(param, "help", None):
+                param.help = reflow(param.help)
+        for sub in getattr(command, "commands", {}).values():
+            sub.help = reflow(sub.help)
+            sub.short_help = reflow(sub.short_help)
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+class ReadableCommand(ReadableHelp, TyperCommand):
+    pass
+
+
+class ReadableGroup(ReadableHelp, TyperGroup):
+    pass
+
+
+class App(typer.Typer):
+    """A typer app whose commands and groups print readable help (ReadableHelp)."""
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("cls", ReadableGroup)
+        super().__init__(**options)
+
+    def command(
+        self, *args: Any, **options: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        options.setdefault("cls", ReadableCommand)
+        return super().command(*args, **options)
+
+
 def _is(error: BaseException, kind: str) -> bool:
     """Whether `error` is click's `kind` (typer may vendor its own click: match by name)."""
     return any(cls.__name__ == kind for cls in type(error).__mro__)
 
 
-class _Group(TyperGroup):
-    """Usage errors exit 64, not click's 2: `check` says "pending" with 2."""
+class _Group(ReadableHelp, TyperGroup):
+    """Usage errors exit 64, not click's 2: `check` says "pending" with 2; readable help."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
@@ -66,12 +119,18 @@ class _Group(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-app = typer.Typer(
+app = App(
     name="kuzu-memory-migrations",
     cls=_Group,
     help=(
         "Upgrade kuzu-memory projects: discover migrations from installed packs, "
         "show what is pending, apply it safely (journaled, undoable), keep the history."
+    ),
+    epilog=(
+        "The environment does the same as the options before the command: "
+        "KUZU_MEMORY_MIGRATIONS_DISABLE=a,b (--disable-plugin), "
+        "KUZU_MEMORY_MIGRATIONS_PLUGINS=a,b (--plugin) and "
+        "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD=1 (--no-autoload)."
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -89,6 +148,9 @@ ProjectRoot = Annotated[
         metavar="PATH",
     ),
 ]
+TYPES = ", ".join(kind.value for kind in MigrationType)
+"""The migration types, as --type's help lists them."""
+
 Json = Annotated[
     bool,
     typer.Option("--json", help="Print one JSON document on stdout instead, errors included."),
@@ -104,8 +166,7 @@ def plugin_selection(
         typer.Option(
             "--disable-plugin",
             metavar="NAME",
-            help="Do not load this plugin (entry-point or distribution name). Repeatable; "
-            "also KUZU_MEMORY_MIGRATIONS_DISABLE=a,b.",
+            help="Do not load this plugin (entry-point or distribution name). Repeatable.",
         ),
     ] = None,
     plugin: Annotated[
@@ -114,16 +175,14 @@ def plugin_selection(
             "--plugin",
             "-p",
             metavar="NAME",
-            help="Load this plugin explicitly (entry-point name or module). Repeatable; "
-            "also KUZU_MEMORY_MIGRATIONS_PLUGINS=a,b.",
+            help="Load this plugin explicitly (entry-point name or module). Repeatable.",
         ),
     ] = None,
     no_autoload: Annotated[
         bool,
         typer.Option(
             "--no-autoload",
-            help="Load only plugins named with --plugin (also "
-            "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD=1).",
+            help="Load only plugins named with --plugin.",
         ),
     ] = False,
 ) -> None:

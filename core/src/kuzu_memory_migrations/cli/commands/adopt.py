@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ...engine.adoption import (
     change_records,
@@ -58,14 +59,11 @@ def report(
         return
     prefix = f"Would have {verb}" if dry_run else verb.capitalize()
     console.print(
-        f"{prefix} {len(names)}: {', '.join(names)}" if names else f"Nothing {verb}.",
-        soft_wrap=True,
+        Text(f"{prefix} {len(names)}: {', '.join(names)}" if names else f"Nothing {verb}.")
     )
     for label, skipped in extra.items():
         if skipped:
-            console.print(
-                f"{label.replace('_', ' ').capitalize()}: {', '.join(skipped)}", soft_wrap=True
-            )
+            console.print(Text(f"{label.replace('_', ' ').capitalize()}: {', '.join(skipped)}"))
 
 
 @app.command(rich_help_panel=HISTORY)

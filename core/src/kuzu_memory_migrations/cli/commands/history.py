@@ -6,7 +6,7 @@ import time
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from ...contract.results import MigrationType
 from ...engine import fastpath
@@ -16,6 +16,7 @@ from ...engine.state import read_records
 from ..app import (
     EXIT_USAGE,
     HISTORY,
+    TYPES,
     Json,
     ProjectRoot,
     Yes,
@@ -26,6 +27,7 @@ from ..app import (
     print_json,
 )
 from ..console import console
+from ..render import Field, Listing, short_fingerprint
 
 
 def describe_provenance(origin: Provenance) -> str:
@@ -33,20 +35,28 @@ def describe_provenance(origin: Provenance) -> str:
     if origin.how == "host":
         return "kuzu-memory's built-in system"
     took = f", {origin.duration_ms:.0f} ms" if origin.duration_ms is not None else ""
-    return (
-        f"{origin.distribution or '?'} {origin.distribution_version or ''} "
-        f"via {origin.how}{took}, code {(origin.fingerprint or '-')[:12]}"
-    )
+    pack = " ".join(filter(None, (origin.distribution or "?", origin.distribution_version)))
+    return f"{pack} via {origin.how}{took}, code {short_fingerprint(origin.fingerprint)}"
 
 
 RESULTS = {
-    "applied": "[green]ok[/]",
-    "stamped": "[green]stamped[/]",
-    "alias": "[green]ok (alias)[/]",
-    "failed": "[red]failed[/]",
-    "interrupted": "[red]interrupted[/]",
-    "rolled_back": "[magenta]rolled back[/]",
+    "applied": ("ok", "green"),
+    "stamped": ("stamped", "green"),
+    "alias": ("ok (alias)", "green"),
+    "failed": ("failed", "red"),
+    "interrupted": ("interrupted", "red"),
+    "rolled_back": ("rolled back", "magenta"),
 }
+"""What each recorded outcome shows; off a terminal the outcome itself (one word)."""
+
+
+def result_field(outcome: str, success: bool) -> Field:
+    if outcome == "host":  # recorded by kuzu-memory's own system
+        shown, style = ("ok (kuzu-memory)", "green") if success else ("failed (kuzu-memory)", "red")
+        return Field(Text(shown, style), "host" if success else "host_failed")
+    shown, style = RESULTS.get(outcome, ("ok", "green") if success else ("failed", "red"))
+    plain = {"applied": "ok"}.get(outcome, outcome) or ("ok" if success else "failed")
+    return Field(Text(shown, style), plain.replace(" ", "_"))
 
 
 @app.command(rich_help_panel=HISTORY)
@@ -58,7 +68,9 @@ def history(
     ] = 20,
     type_: Annotated[
         MigrationType | None,
-        typer.Option("--type", "-t", case_sensitive=False, help="Only this type."),
+        typer.Option(
+            "--type", "-t", case_sensitive=False, metavar="TYPE", help=f"Only this type: {TYPES}."
+        ),
     ] = None,
     verbose: Annotated[
         bool,
@@ -96,24 +108,23 @@ def history(
     if not rows:
         console.print("No migration history yet.")
         return
-    table = Table(title=f"History of {project.root}", title_justify="left")
-    for column in ("when", "migration", "type", "version", "result", "message"):
-        table.add_column(column)
-    if verbose:
-        table.add_column("provenance")
+    columns = ("when", "migration", "type", "version", "result", "message")
+    listing = Listing(columns, title=f"History of {project.root}", styles=("", "bold"))
     for row in rows:
         entry = row.entry
-        result = RESULTS.get(row.outcome, "[green]ok[/]" if entry.success else "[red]failed[/]")
-        if row.outcome == "host":
-            result = (
-                "[green]ok (kuzu-memory)[/]" if entry.success else "[red]failed (kuzu-memory)[/]"
-            )
-        cells = [entry.timestamp[:19], entry.name, entry.migration_type, entry.version, result]
-        cells.append(entry.message)
+        message = Text(entry.message)
         if verbose:
-            cells.append(describe_provenance(row.provenance) if row.provenance else "-")
-        table.add_row(*cells)
-    console.print(table)
+            origin = describe_provenance(row.provenance) if row.provenance else "no provenance"
+            message.append(f"\n{origin}", style="dim")
+        listing.add(
+            entry.timestamp,
+            entry.name,
+            entry.migration_type,
+            entry.version,
+            result_field(row.outcome, entry.success),
+            message,
+        )
+    console.print(listing)
 
 
 @app.command(rich_help_panel=HISTORY)

@@ -7,11 +7,12 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from ...engine.overview import Overview, overview, verdict
 from ..app import INSPECT, Json, ProjectRoot, app, handled_errors, open_project, print_json
 from ..console import console
-from ..render import outcomes_table, problems
+from ..render import labelled, outcomes_table, problems
 
 ORPHANS_NAMED = 5
 """Orphans named per pack; a pack uninstalled after thousands of migrations is one line."""
@@ -45,13 +46,14 @@ def show_attention(view: Overview, *, table: bool = True) -> None:
         named = ", ".join(sorted(names)[:ORPHANS_NAMED])
         more = f" and {len(names) - ORPHANS_NAMED} more" if len(names) > ORPHANS_NAMED else ""
         console.print(
-            f"[yellow]orphaned:[/] {len(names)} applied migration(s) of {pack}, which is not "
-            f"installed or no longer provides them: {named}{more} (history kept; "
-            "`status --json` lists all)",
-            soft_wrap=True,
+            labelled(
+                "orphaned",
+                f"{len(names)} applied migration(s) of {pack}, which is not installed or no "
+                f"longer provides them: {named}{more} (history kept; `status --json` lists all)",
+            )
         )
     for downgrade in view.audit.downgrades:
-        console.print(f"[yellow]downgrade:[/] {downgrade.describe()}", soft_wrap=True)
+        console.print(labelled("downgrade", downgrade.describe()))
 
 
 @app.command(rich_help_panel=INSPECT)
@@ -125,14 +127,17 @@ def check(
     ] = False,
     as_json: Json = False,
 ) -> None:
-    """One line for scripts and CI. Exit 0: nothing pending; 2: something pending; 1: errors
-    (a blocked migration, an unreadable state; with --strict also the records' mismatches);
-    64: not a project. Rolled-back migrations wait for `run --include` and count as neither."""
+    """One line for scripts and CI; the exit status says whether anything is pending.
+
+    Exit 0: nothing pending; 2: something pending; 1: errors (a blocked migration, an
+    unreadable state; with --strict also the records' mismatches); 64: not a project.
+    Rolled-back migrations wait for `run --include` and count as neither.
+    """
     with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
         result = verdict(overview(project), strict=strict)
     if as_json:
         print_json({"project_root": str(project.root), **result.data, "line": result.line})
     else:
-        console.print(result.line, soft_wrap=True)
+        console.print(Text(result.line))  # one line off a terminal; wrapped between words in one
     raise typer.Exit(result.exit_code)

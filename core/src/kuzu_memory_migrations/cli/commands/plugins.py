@@ -6,12 +6,12 @@ from collections import Counter
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from ...engine.project import PluginSelection, Project
 from ..app import PACKS, Json, ProjectRoot, app, handled_errors, open_project, print_json
 from ..console import console
-from ..render import problems
+from ..render import Field, Listing, problems
 
 
 @app.command(rich_help_panel=PACKS)
@@ -53,18 +53,20 @@ def plugins(
     if not rows:
         console.print("No packs installed (entry-point group kuzu_memory.migrations).")
         return
-    table = Table(title="Installed packs", title_justify="left")
-    for column in ("plugin", "distribution", "version", "state", "migrations"):
-        table.add_column(column)
+    listing = Listing(
+        ("plugin", "distribution", "version", "state", "migrations"),
+        title="Installed packs",
+        free=False,
+    )
     for row in rows:
-        state = row["state"]
-        style = {"loaded": "green", "blocked": "yellow", "error": "red"}.get(str(state), "dim")
-        table.add_row(
+        state = str(row["state"])
+        style = {"loaded": "green", "blocked": "yellow", "error": "red"}.get(state, "dim")
+        listing.add(
             str(row["name"]),
-            str(row["distribution"] or "-"),
-            str(row["version"] or "-"),
-            f"[{style}]{state}[/]",
+            str(row["distribution"] or ""),
+            str(row["version"] or ""),
+            Field(Text(state, style), state.replace(" ", "_")),
             str(row["migrations"]),
         )
-    console.print(table)
+    console.print(listing)
     problems(project.problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ...engine.rollback import known_names, require_known, rollback_applied
 from ...engine.state import read_records
@@ -21,6 +22,7 @@ from ..app import (
     print_json,
 )
 from ..console import console
+from ..render import labelled
 
 
 @app.command(rich_help_panel=CHANGE)
@@ -77,12 +79,10 @@ def rollback(
             }
         )
         return
-    console.print(
-        f"[green]Rolled back[/] {done.name}: {len(done.restored)} path(s) restored. "
-        f"`kuzu-memory-migrations run --include {done.name}` applies it again.",
-        soft_wrap=True,
+    restored = (
+        f" {done.name}: {len(done.restored)} path(s) restored. "
+        f"`kuzu-memory-migrations run --include {done.name}` applies it again."
     )
+    console.print(Text.assemble(("Rolled back", "green"), restored))
     for path in done.overwritten:
-        console.print(
-            f"[yellow]overwritten:[/] {path} (edited after the migration)", soft_wrap=True
-        )
+        console.print(labelled("overwritten", f"{path} (edited after the migration)"))

@@ -16,6 +16,7 @@ from ..app import (
     CHANGE,
     EXIT_DEFERRED,
     EXIT_FAILED,
+    TYPES,
     Json,
     ProjectRoot,
     app,
@@ -30,7 +31,11 @@ from ..render import outcomes_table, planned_changes, problems, summary
 TypeOption = Annotated[
     list[MigrationType] | None,
     typer.Option(
-        "--type", "-t", help="Only migrations of this type (repeatable).", case_sensitive=False
+        "--type",
+        "-t",
+        metavar="TYPE",
+        help=f"Only migrations of this type (repeatable): {TYPES}.",
+        case_sensitive=False,
     ),
 ]
 
@@ -70,7 +75,7 @@ def run(
             "--allow-path",
             metavar="PATH",
             help="Let migrations write through links in the project that lead to PATH "
-            "(repeatable; also migrations.allow_paths in .kuzu-memory/config.yaml).",
+            "(repeatable; the project's config can allow paths too, see below).",
         ),
     ] = None,
     lock_timeout: Annotated[
@@ -85,6 +90,9 @@ def run(
 
     Exit status: 0 when everything pending was applied, 1 when a migration failed or was
     blocked, 75 when some were deferred (a later run does them), 64 for usage errors.
+
+    Besides --allow-path, the project's .kuzu-memory/config.yaml may list the paths that
+    links may lead to, under migrations.allow_paths.
     """
     with handled_errors(as_json=as_json):
         project = open_project(context, project_root, tuple(allow_path or ()))

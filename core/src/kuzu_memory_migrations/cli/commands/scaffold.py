@@ -7,14 +7,20 @@ working migration per type.
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
+import shlex
+import shutil
+import sys
 import tomllib
 from importlib import resources
+from importlib.metadata import PackageNotFoundError, distribution
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 from typing import Annotated
+from urllib.parse import unquote, urlparse
 
 import typer
 from rich.markup import escape
@@ -22,10 +28,10 @@ from rich.markup import escape
 from ... import __version__
 from ...contract.markers import ENTRY_POINT_GROUP
 from ...contract.results import MigrationType
-from ..app import EXIT_USAGE, PACKS, Json, app, fail, print_json
+from ..app import EXIT_USAGE, PACKS, TYPES, App, Json, app, fail, print_json
 from ..console import console
 
-new = typer.Typer(
+new = App(
     help="Start a pack, or add a migration to the pack in the current folder.",
     no_args_is_help=True,
 )
@@ -34,6 +40,7 @@ app.add_typer(new, name="new", rich_help_panel=PACKS)
 _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _MIGRATION = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 _SUFFIX = ".tmpl"
+CORE_DISTRIBUTION = "kuzu-memory-migrations"
 
 
 def _templates() -> Traversable:
@@ -70,14 +77,21 @@ def _copy_tree(
             _write(target / name.removesuffix(_SUFFIX), _render(item, values), created)
 
 
-def _migration_source(kind: MigrationType, name: str, package: str) -> str:
-    """The module of a new, working migration of type ``kind``."""
+def _migration_source(
+    kind: MigrationType, name: str, package: str, *, setting: str | None = None
+) -> str:
+    """The module of a new, working migration of type ``kind``.
+
+    A config migration adds one key to the pack's section: ``setting``, else one named
+    after the migration, so that each config migration of a pack has work of its own.
+    """
     identifier = _identifier(name)
     values = {
         "name": name,
         "package": package,
         "identifier": identifier,
         "class_name": _class_name(identifier),
+        "setting": setting or identifier.removeprefix(f"{package}_") or identifier,
     }
     return _render(_templates().joinpath("migration", f"{kind.value}.py{_SUFFIX}"), values)
 
@@ -89,14 +103,19 @@ def _report(created: list[Path], base: Path, as_json: bool, next_steps: str) -> 
         return
     for path in shown:
         console.print(f"  [green]created[/] {escape(path)}")
-    console.print(escape(next_steps))
+    console.print(escape(next_steps), soft_wrap=True)  # commands to copy: never broken
 
 
 @new.command("pack")
 def new_pack(
-    name: Annotated[str, typer.Argument(help="Distribution name, e.g. acme-memory-pack.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Distribution name, e.g. acme-memory-pack.")
+    ],
     directory: Annotated[
-        Path, typer.Option("--dir", help="Folder to create the pack's folder in.", file_okay=False)
+        Path,
+        typer.Option(
+            "--dir", metavar="DIR", help="Folder to create the pack's folder in.", file_okay=False
+        ),
     ] = Path(),
     as_json: Json = False,
 ) -> None:
@@ -111,17 +130,48 @@ def new_pack(
     root = (directory / name).resolve()
     if root.exists() and any(root.iterdir()):
         fail(f"{root} already exists and is not empty; choose another --dir or name")
-    values = {"distribution": name, "package": package, "core_version": __version__}
+    values = {
+        "distribution": name,
+        "package": package,
+        "core_version": __version__,
+        "core_source": _core_source(),
+    }
     created: list[Path] = []
     _copy_tree(_templates().joinpath("pack"), root, values, created)
-    example = _migration_source(MigrationType.CONFIG, f"{package}_example", package)
+    example = _migration_source(
+        MigrationType.CONFIG, f"{package}_example", package, setting="enabled"
+    )
     _write(root / "src" / package / "migrations" / "example.py", example, created)
     _report(
         created,
         root,
         as_json,
-        f"Pack written to {root}. Next: cd {root} && pip install -e '.[test]' && pytest",
+        f"Pack written to {root}. Next, in this environment (it has kuzu-memory-migrations):\n"
+        f"  cd {shlex.quote(str(root))} && {_python()} -m pip install -e '.[test]' "
+        f"&& {_python()} -m pytest\n"
+        f"In a new virtualenv, install the core first: pip install {_core_source()}",
     )
+
+
+def _python() -> str:
+    """How to call the Python that has this core: `python` when that is the one on PATH."""
+    on_path = shutil.which("python")
+    if on_path and Path(on_path).parent == Path(sys.executable).parent:
+        return "python"
+    return shlex.quote(sys.executable)
+
+
+def _core_source() -> str:
+    """What `pip install` takes to install this core: the folder it was installed from when
+    that was a local one (a clone; PEP 610's direct_url.json says so), else its name."""
+    try:
+        direct = json.loads(distribution(CORE_DISTRIBUTION).read_text("direct_url.json") or "{}")
+    except (PackageNotFoundError, ValueError):
+        direct = {}
+    url = str(direct.get("url", ""))
+    if url.startswith("file://") and "dir_info" in direct:
+        return shlex.quote(unquote(urlparse(url).path))
+    return f"'{CORE_DISTRIBUTION}>={__version__}'"
 
 
 def _pack_package(root: Path) -> str:
@@ -143,16 +193,28 @@ def _pack_package(root: Path) -> str:
 @new.command("migration")
 def new_migration(
     name: Annotated[
-        str, typer.Argument(help="Migration name, unique across packs, e.g. acme_backfill_tags.")
+        str,
+        typer.Argument(
+            metavar="NAME", help="Migration name, unique across packs, e.g. acme_backfill_tags."
+        ),
     ],
     kind: Annotated[
         MigrationType,
-        typer.Option("--type", "-t", case_sensitive=False, help="What the migration changes."),
+        typer.Option(
+            "--type",
+            "-t",
+            case_sensitive=False,
+            metavar="TYPE",
+            help=f"What the migration changes: {TYPES}.",
+        ),
     ],
     directory: Annotated[
         Path,
         typer.Option(
-            "--dir", help="The pack's folder (holding its pyproject.toml).", file_okay=False
+            "--dir",
+            metavar="DIR",
+            help="The pack's folder (holding its pyproject.toml).",
+            file_okay=False,
         ),
     ] = Path(),
     as_json: Json = False,
