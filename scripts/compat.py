@@ -205,12 +205,14 @@ print(json.dumps([{"id": r["id"], "content": r["content"]} for r in rows]))
 """Reads a database in the new venv, the one with kuzu and this repo's read-only helper."""
 SCHEMA_CODE = """
 import json, pathlib, sys
+from kuzu_memory_migrations.engine.database import MARKER_TABLE
 from kuzu_memory_migrations.testing.projects import table_columns, table_names, vector_indexes
 db = pathlib.Path(sys.argv[1])
-tables = {name: sorted(table_columns(db, name)) for name in table_names(db)}
+tables = {n: sorted(table_columns(db, n)) for n in table_names(db) if n != MARKER_TABLE}
 print(json.dumps({"tables": tables, "indexes": vector_indexes(db)}))
 """
-"""Tables with their columns (as sets: an upgraded table has them in another order), indexes."""
+"""Tables with their columns (as sets: an upgraded table has them in another order), indexes;
+the framework's own table of commit markers left out (kuzu-memory never reads it)."""
 DRAIN_CODE = """
 import asyncio, logging, sys
 logging.basicConfig(level=logging.INFO, stream=sys.stderr)
@@ -328,7 +330,7 @@ def migrate(box: Sandbox, project: Path, checks: Checks, label: str = "") -> dic
         for o in outcomes
         if o["status"] not in {"applied", "not_applicable"}
     ]
-    errors += report["problems"] + ([report["error"]] if report["error"] else [])
+    errors += report["problems"] + ([report["stopped"]] if report.get("stopped") else [])
     applied = sum(o["status"] == "applied" for o in outcomes)
     checks.check(
         f"{label}`kuzu-memory-migrations run` succeeded",

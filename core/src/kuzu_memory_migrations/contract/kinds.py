@@ -161,7 +161,12 @@ class DatabaseWork(Migration):
     database_file: ClassVar[str] = DATABASE
 
     def database_path(self) -> Path:
-        return self.path(self.database_file)
+        """`database_file`; by default, where the project's database is (`_find_db_path`):
+        `.kuzu-memory/memories.db`, else a legacy folder kuzu-memory used before 1.6.39."""
+        configured = self.path(self.database_file)
+        if self.database_file != DATABASE or self.exists(configured):
+            return configured
+        return self._find_db_path() or configured
 
     def database(self, path: Path | str | None = None) -> DatabaseAccess:
         """The migration's session on its database (another file of the project if given)."""
