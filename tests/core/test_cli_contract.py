@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from kuzu_memory_migrations.cli.shapes import COMMANDS as SHAPES
+from kuzu_memory_migrations.cli.shapes import reference
 from kuzu_memory_migrations.engine.layout import ProjectLayout
 from kuzu_memory_migrations.engine.locking import project_lock
 from kuzu_memory_migrations.testing.projects import build_project_1_12, held_open
@@ -180,3 +182,14 @@ def test_a_tidy_project_git_ignores_our_folder_and_a_run_leaves_the_database_alo
             check=True,
         ).stdout
         assert ".kuzu-memory/migrations" not in staged, staged
+
+
+def test_the_json_reference_is_the_shapes_the_commands_print() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "reference" / "json.md").read_text()
+    start = page.index("-->", page.index("<!-- json-shapes")) + len("-->\n")
+    documented = page[start : page.index("<!-- /json-shapes -->")]
+    assert documented == reference(), (
+        "docs/reference/json.md is out of date: paste kuzu_memory_migrations.cli.shapes.reference()"
+    )
+    for model in SHAPES.values():  # every shape is described
+        assert model.__doc__, model

@@ -207,14 +207,9 @@ def open_project(
     return project
 
 
-def print_json(data: BaseModel | dict[str, Any] | list[Any]) -> None:
-    if isinstance(data, BaseModel):
-        text = data.model_dump_json(indent=2)
-    else:
-        import json
-
-        text = json.dumps(data, indent=2, default=str)
-    sys.stdout.write(text + "\n")
+def print_json(data: BaseModel) -> None:
+    """One JSON document on stdout: a model of `shapes` (or a report)."""
+    sys.stdout.write(data.model_dump_json(indent=2) + "\n")
 
 
 def fail(
@@ -222,7 +217,9 @@ def fail(
 ) -> NoReturn:
     """One line (or, with --json, one `error` document on stdout) and the exit code."""
     if as_json:
-        print_json({"error": {"code": kind, "message": message, "exit_code": code}})
+        from .shapes import ErrorDetail, ErrorDocument
+
+        print_json(ErrorDocument(error=ErrorDetail(code=kind, message=message, exit_code=code)))
     else:
         error_console.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True)
     raise typer.Exit(code)

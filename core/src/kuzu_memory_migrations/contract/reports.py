@@ -5,7 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+DOCUMENTED = ConfigDict(use_attribute_docstrings=True)
+"""Each field's docstring is its description (docs/reference/json.md shows them)."""
 
 
 class Status(StrEnum):
@@ -30,18 +33,27 @@ class Status(StrEnum):
 class PlannedFileChange(BaseModel):
     """One change a dry run would make: a file diff, a move, a Cypher statement."""
 
+    model_config = DOCUMENTED
+
     action: str
+    """`create`, `modify`, `remove`, `move` (with `target`), `mkdir` or `cypher`."""
     path: str
+    """Relative to the project root where inside it; for `cypher`, the database."""
     target: str | None = None
     diff: str = ""
+    """A unified diff of whole lines; for `cypher`, the statement."""
 
 
 class PlainIO(BaseModel):
     """File access or a subprocess by pack code that the framework did not make itself:
     refused in a dry run (not previewable), recorded as not undoable in a run."""
 
+    model_config = DOCUMENTED
+
     operation: str
+    """`open for writing`, `remove`, `rename`, `remove tree`, `subprocess`, `cypher`, ..."""
     path: str
+    """The path (or the command, the statement) it was about."""
     where: str
     """The file:line of the pack code that tried it."""
 
@@ -49,30 +61,43 @@ class PlainIO(BaseModel):
 class MigrationOutcome(BaseModel):
     """One migration's line in a plan or a run report."""
 
+    model_config = DOCUMENTED
+
     name: str
     distribution: str | None = None
+    """The pack (distribution) that provides it."""
     migration_type: str
     description: str = ""
     status: Status
+    """`pending`, `applied`, `failed`, `deferred`, `blocked`, `not_applicable`, `vetoed`,
+    `out_of_range`, `interrupted`, `filtered`, `orphaned`, `rolled_back`, `opt_in`, `host`."""
     reason: str = ""
+    """Why it stands where it does, or what it reported."""
     changes: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     planned: list[PlannedFileChange] = Field(default_factory=list)
+    """A dry run's changes, file by file."""
     not_previewable: list[PlainIO] = Field(default_factory=list)
     """Plain I/O a dry run refused: what the migration would have done is not shown."""
     not_undoable: list[PlainIO] = Field(default_factory=list)
     """What it did that no journal can undo (a subprocess, say)."""
     duration_ms: float | None = None
     drift: str | None = None
+    """How its code changed since it ran, and how to accept it."""
 
 
 class RunReport(BaseModel):
     """Everything a run did; `ok` is what an exit code or a host's start-up check needs."""
 
+    model_config = DOCUMENTED
+
     project_root: Path
     trigger: str
+    """`run`, `startup` (auto_migrate), ..."""
     dry_run: bool = False
+    """True for a dry run and for a plan."""
     outcomes: list[MigrationOutcome] = Field(default_factory=list)
+    """One per migration, in the order they were taken (a crash's leftovers first)."""
     problems: list[str] = Field(default_factory=list)
     """Pack, plugin and state problems, each naming the distribution or file."""
     stopped: str | None = None

@@ -99,13 +99,18 @@ class HistoryEntry(BaseModel):
 class Provenance(BaseModel):
     """Where an applied migration came from and how it ran."""
 
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     distribution: str | None = None
+    """The pack that supplied it."""
     distribution_version: str | None = None
     fingerprint: str | None = None
+    """Its class's code, comments and formatting aside (drift is judged on it)."""
     source_file: str | None = None
     how: How = "run"
     run_id: str = ""
     journal: str | None = None
+    """Its journal, kept among the backups for `rollback`."""
     applied_at: str = Field(default_factory=now_iso)
     duration_ms: float | None = None
     not_undoable: list[str] = Field(default_factory=list)
@@ -113,8 +118,14 @@ class Provenance(BaseModel):
 
 
 class FailureRecord(BaseModel):
+    """How the last attempts of a migration failed (it is not applied)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     count: int = 1
+    """Failures of the same code in a row (the start-up path does not retry them)."""
     interrupted: bool = False
+    """The process stopped during it (a crash); its changes were undone."""
     last_at: str = ""
     message: str = ""
     distribution_version: str | None = None

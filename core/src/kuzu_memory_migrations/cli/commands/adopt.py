@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 from rich.text import Text
 
 from ...engine.adoption import (
@@ -33,6 +34,7 @@ from ..app import (
     print_json,
 )
 from ..console import console
+from ..shapes import ForgetDocument, RepairDocument, StampDocument
 
 DryRun = Annotated[
     bool, typer.Option("--dry-run", "-n", help="Show what would be recorded; write nothing.")
@@ -55,7 +57,13 @@ def report(
 ) -> None:
     names = [event.entry.name if isinstance(event, Applied) else event.name for event in events]
     if as_json:
-        print_json({"project_root": root, "dry_run": dry_run, verb: names, **extra})
+        shapes: dict[str, type[BaseModel]] = {
+            "stamped": StampDocument,
+            "forgotten": ForgetDocument,
+            "repaired": RepairDocument,
+        }
+        document = {"project_root": root, "dry_run": dry_run, verb: names, **extra}
+        print_json(shapes[verb].model_validate(document))
         return
     prefix = f"Would have {verb}" if dry_run else verb.capitalize()
     console.print(

@@ -28,6 +28,7 @@ from ..app import (
 )
 from ..console import console
 from ..render import Field, Listing, short_fingerprint
+from ..shapes import HistoryDocument, HistoryItem, ResetDocument
 
 
 def describe_provenance(origin: Provenance) -> str:
@@ -92,17 +93,17 @@ def history(
             records.close()
     if as_json:
         print_json(
-            [
-                {
-                    **row.entry.model_dump(mode="json"),
-                    "outcome": row.outcome,
-                    "provenance": row.provenance.model_dump(mode="json")
-                    if row.provenance
-                    else None,
-                    "failures": row.failure.model_dump(mode="json") if row.failure else None,
-                }
-                for row in rows
-            ]
+            HistoryDocument(
+                [
+                    HistoryItem(
+                        **row.entry.model_dump(),
+                        outcome=row.outcome,
+                        provenance=row.provenance,
+                        failures=row.failure,
+                    )
+                    for row in rows
+                ]
+            )
         )
         return
     if not rows:
@@ -159,7 +160,7 @@ def reset(
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
         fastpath.clear_stamp(layout)
     if as_json:
-        print_json({"project_root": str(project.root), "kept": kept})
+        print_json(ResetDocument(project_root=str(project.root), kept=kept))
     elif kept:
         console.print("State reset; the old state is kept as " + ", ".join(kept), soft_wrap=True)
     else:

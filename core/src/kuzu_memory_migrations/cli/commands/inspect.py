@@ -4,7 +4,7 @@ the records no longer matches the installed packs."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.text import Text
@@ -13,25 +13,32 @@ from ...engine.overview import Overview, overview, verdict
 from ..app import INSPECT, Json, ProjectRoot, app, handled_errors, open_project, print_json
 from ..console import console
 from ..render import labelled, outcomes_table, problems
+from ..shapes import Audit, CheckDocument, Downgrade, Orphan, PlanDocument, StatusDocument
 
 ORPHANS_NAMED = 5
 """Orphans named per pack; a pack uninstalled after thousands of migrations is one line."""
 
 
-def audit_data(view: Overview) -> dict[str, Any]:
+def audit_data(view: Overview) -> Audit:
     """Drift, orphans, downgrades and failures, as `status --json` and `plan --json` give them."""
-    return {
-        "drifted": [o.model_dump(mode="json") for o in view.attention],
-        "orphaned": [
-            {"name": o.name, "distribution": o.distribution, "reason": o.reason}
+    return Audit(
+        drifted=view.attention,
+        orphaned=[
+            Orphan(name=o.name, distribution=o.distribution, reason=o.reason)
             for o in view.audit.orphans.values()
         ],
-        "downgrades": [
-            {**vars(d), "migrations": list(d.migrations), "message": d.describe()}
+        downgrades=[
+            Downgrade(
+                distribution=d.distribution,
+                installed=d.installed,
+                migrated=d.migrated,
+                migrations=list(d.migrations),
+                message=d.describe(),
+            )
             for d in view.audit.downgrades
         ],
-        "failures": {n: f.model_dump(mode="json") for n, f in view.failures.items()},
-    }
+        failures=view.failures,
+    )
 
 
 def show_attention(view: Overview, *, table: bool = True) -> None:
@@ -72,14 +79,14 @@ def status(
         view = overview(project, full=verbose or as_json)
     if as_json:
         print_json(
-            {
-                "project_root": str(project.root),
-                "pending": [o.model_dump(mode="json") for o in view.pending],
-                "stuck": [o.model_dump(mode="json") for o in view.stuck],
-                "migrations": [o.model_dump(mode="json") for o in view.everything],
-                **audit_data(view),
-                "problems": view.plan.problems,
-            }
+            StatusDocument(
+                project_root=str(project.root),
+                pending=view.pending,
+                stuck=view.stuck,
+                migrations=view.everything,
+                problems=view.plan.problems,
+                **dict(audit_data(view)),
+            )
         )
         return
     console.print(f"Project: [bold]{project.root}[/]")
@@ -106,7 +113,7 @@ def plan(context: typer.Context, project_root: ProjectRoot = None, as_json: Json
         project = open_project(context, project_root)
         view = overview(project, full=True)
     if as_json:
-        print_json({**view.plan.model_dump(mode="json"), **audit_data(view)})
+        print_json(PlanDocument(**dict(view.plan), **dict(audit_data(view))))
         return
     console.print(outcomes_table(view.everything, title=f"Plan for {project.root}"))
     show_attention(view, table=False)
@@ -137,7 +144,11 @@ def check(
         project = open_project(context, project_root)
         result = verdict(overview(project), strict=strict)
     if as_json:
-        print_json({"project_root": str(project.root), **result.data, "line": result.line})
+        print_json(
+            CheckDocument.model_validate(
+                {"project_root": str(project.root), **result.data, "line": result.line}
+            )
+        )
     else:
         console.print(Text(result.line))  # one line off a terminal; wrapped between words in one
     raise typer.Exit(result.exit_code)

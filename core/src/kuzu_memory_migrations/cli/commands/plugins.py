@@ -12,6 +12,7 @@ from ...engine.project import PluginSelection, Project
 from ..app import PACKS, Json, ProjectRoot, app, handled_errors, open_project, print_json
 from ..console import console
 from ..render import Field, Listing, problems
+from ..shapes import PluginRow, PluginsDocument
 
 
 @app.command(rich_help_panel=PACKS)
@@ -30,25 +31,25 @@ def plugins(
         records = project.plugins.records
         counts = Counter(entry.plugin.name for entry in project.catalog.entries.values())
     rows = [
-        {
-            "name": r.name,
-            "distribution": r.distribution,
-            "version": r.version,
-            "entry_point": r.value,
-            "state": "blocked"
+        PluginRow(
+            name=r.name,
+            distribution=r.distribution,
+            version=r.version,
+            entry_point=r.value,
+            state="blocked"
             if r.blocked
             else "error"
             if r.error
             else "loaded"
             if project.plugins.manager.has_plugin(r.name)
             else "not loaded",
-            "error": r.error,
-            "migrations": counts[r.name],
-        }
+            error=r.error,
+            migrations=counts[r.name],
+        )
         for r in records
     ]
     if as_json:
-        print_json({"plugins": rows, "problems": project.problems})
+        print_json(PluginsDocument(plugins=rows, problems=project.problems))
         return
     if not rows:
         console.print("No packs installed (entry-point group kuzu_memory.migrations).")
@@ -59,14 +60,14 @@ def plugins(
         free=False,
     )
     for row in rows:
-        state = str(row["state"])
+        state = row.state
         style = {"loaded": "green", "blocked": "yellow", "error": "red"}.get(state, "dim")
         listing.add(
-            str(row["name"]),
-            str(row["distribution"] or ""),
-            str(row["version"] or ""),
+            row.name,
+            row.distribution or "",
+            row.version or "",
             Field(Text(state, style), state.replace(" ", "_")),
-            str(row["migrations"]),
+            str(row.migrations),
         )
     console.print(listing)
     problems(project.problems)

@@ -23,6 +23,7 @@ from ..app import (
 )
 from ..console import console
 from ..render import labelled
+from ..shapes import RollbackDocument
 
 
 @app.command(rich_help_panel=CHANGE)
@@ -70,13 +71,13 @@ def rollback(
         done = rollback_applied(project, name, force=force, lock_wait=lock_timeout)
     if as_json:
         print_json(
-            {
-                "project_root": str(project.root),
-                "migration": done.name,
-                "backup": str(done.backup),
-                "restored": [str(path) for path in done.restored],
-                "overwritten": [str(path) for path in done.overwritten],
-            }
+            RollbackDocument(
+                project_root=str(project.root),
+                migration=done.name,
+                backup=str(done.backup),
+                restored=[str(path) for path in done.restored],
+                overwritten=[str(path) for path in done.overwritten],
+            )
         )
         return
     restored = (

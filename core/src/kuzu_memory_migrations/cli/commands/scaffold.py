@@ -30,6 +30,7 @@ from ...contract.markers import ENTRY_POINT_GROUP
 from ...contract.results import MigrationType
 from ..app import EXIT_USAGE, PACKS, TYPES, App, Json, app, fail, print_json
 from ..console import console
+from ..shapes import ScaffoldDocument
 
 new = App(
     help="Start a pack, or add a migration to the pack in the current folder.",
@@ -99,7 +100,7 @@ def _migration_source(
 def _report(created: list[Path], base: Path, as_json: bool, next_steps: str) -> None:
     shown = [str(path.relative_to(base)) for path in created]
     if as_json:
-        print_json({"root": str(base), "created": shown})
+        print_json(ScaffoldDocument(root=str(base), created=shown))
         return
     for path in shown:
         console.print(f"  [green]created[/] {escape(path)}")

@@ -1,0 +1,234 @@
+"""The JSON each command prints with `--json`: one pydantic model per command.
+
+The commands build these models and print them, so the shapes cannot drift from what is
+printed; docs/reference/json.md shows them as `reference()` renders them (a test checks
+the page against this module).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field, RootModel
+
+from ..contract.reports import MigrationOutcome, PlainIO, PlannedFileChange, RunReport
+from ..engine.records import FailureRecord, HistoryEntry, Provenance
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, for a script: `code` is stable, `message` is for people."""
+
+    code: str = Field(description="stable kind of error: `usage`, `not_a_project`, `state`, ...")
+    message: str = Field(description="one line naming the file, pack or migration")
+    exit_code: int = Field(description="the command's exit status")
+
+
+class ErrorDocument(BaseModel):
+    """What any command prints instead of its own shape when it fails."""
+
+    error: ErrorDetail
+
+
+class Orphan(BaseModel):
+    """An applied migration no installed pack provides any more (its history is kept)."""
+
+    name: str
+    distribution: str | None
+    reason: str
+
+
+class Downgrade(BaseModel):
+    """A distribution installed at a lower version than the project was migrated with."""
+
+    distribution: str
+    installed: str
+    migrated: str
+    migrations: list[str] = Field(description="applied by the newer version")
+    message: str
+
+
+class Audit(BaseModel):
+    """How the records compare with the installed packs (`status`, `plan`)."""
+
+    drifted: list[MigrationOutcome] = Field(description="applied migrations whose code changed")
+    orphaned: list[Orphan] = Field(description="applied migrations no installed pack provides")
+    downgrades: list[Downgrade]
+    failures: dict[str, FailureRecord] = Field(description="last attempt failed or interrupted")
+
+
+class StatusDocument(Audit):
+    """`status --json`."""
+
+    project_root: str
+    pending: list[MigrationOutcome] = Field(description="what `run` would apply")
+    stuck: list[MigrationOutcome] = Field(description="what cannot run: blocked, failing checks")
+    migrations: list[MigrationOutcome] = Field(description="every migration, applied ones first")
+    problems: list[str] = Field(description="pack, plugin and state problems, each named")
+
+
+class PlanDocument(RunReport, Audit):
+    """`plan --json`: a run report whose outcomes are the plan (nothing is run)."""
+
+
+class CheckDocument(BaseModel):
+    """`check --json`: the verdict, and the names behind it."""
+
+    project_root: str
+    status: str = Field(description="`ok`, `pending` or `failing`")
+    exit_code: int
+    strict: bool
+    pending: list[str]
+    blocked: list[str]
+    drifted: list[str]
+    orphaned: list[str]
+    downgrades: list[str] = Field(description="distributions installed older than migrated")
+    failed: list[str]
+    interrupted: list[str]
+    rolled_back: list[str] = Field(description="wait for `run --include`; neither ok nor failing")
+    problems: list[str]
+    line: str = Field(description="what `check` prints without --json")
+
+
+class HistoryItem(HistoryEntry):
+    """One entry of `history --json`: the legacy entry and what the records add to it."""
+
+    outcome: str = Field(
+        description="`applied`, `stamped`, `failed`, `interrupted`, `rolled_back`, `host` "
+        "(kuzu-memory's own system) or `alias` (a built-in name written for one of ours)"
+    )
+    provenance: Provenance | None = Field(description="none for kuzu-memory's own entries")
+    failures: FailureRecord | None = Field(description="for a failed entry")
+
+
+class HistoryDocument(RootModel[list[HistoryItem]]):
+    """`history --json`: a list of the newest entries, oldest first."""
+
+
+class RollbackDocument(BaseModel):
+    """`rollback NAME --json`."""
+
+    project_root: str
+    migration: str
+    backup: str = Field(description="the journal the rollback replayed")
+    restored: list[str] = Field(description="every path put back")
+    overwritten: list[str] = Field(description="edited since, put back anyway (--force)")
+
+
+class StampDocument(BaseModel):
+    """`stamp --json`."""
+
+    project_root: str
+    dry_run: bool
+    stamped: list[str] = Field(description="recorded as applied (or would be, in a dry run)")
+    already_applied: list[str] = Field(description="named, but applied already: left as they were")
+
+
+class ForgetDocument(BaseModel):
+    """`forget --json`."""
+
+    project_root: str
+    dry_run: bool
+    forgotten: list[str] = Field(description="taken out of the history (or would be)")
+
+
+class RepairDocument(BaseModel):
+    """`repair --json`."""
+
+    project_root: str
+    dry_run: bool
+    repaired: list[str] = Field(description="whose current code is now the reference")
+
+
+class ResetDocument(BaseModel):
+    """`reset --json`."""
+
+    project_root: str
+    kept: list[str] = Field(description="where the old records and state file were moved")
+
+
+class PluginRow(BaseModel):
+    name: str = Field(description="entry-point name")
+    distribution: str | None
+    version: str | None
+    entry_point: str
+    state: str = Field(description="`loaded`, `blocked`, `error` or `not loaded`")
+    error: str | None
+    migrations: int
+
+
+class PluginsDocument(BaseModel):
+    """`plugins --json`."""
+
+    plugins: list[PluginRow]
+    problems: list[str]
+
+
+class ScaffoldDocument(BaseModel):
+    """`new pack`, `new migration` with `--json`."""
+
+    root: str
+    created: list[str] = Field(description="paths relative to `root`")
+
+
+COMMANDS: dict[str, type[BaseModel]] = {
+    "run, run --dry-run": RunReport,
+    "status": StatusDocument,
+    "plan": PlanDocument,
+    "check": CheckDocument,
+    "history": HistoryDocument,
+    "rollback": RollbackDocument,
+    "stamp": StampDocument,
+    "forget": ForgetDocument,
+    "repair": RepairDocument,
+    "reset": ResetDocument,
+    "plugins": PluginsDocument,
+    "new pack, new migration": ScaffoldDocument,
+    "any command that fails": ErrorDocument,
+}
+
+
+_MODULES = ("kuzu_memory_migrations.contract.reports.", "kuzu_memory_migrations.engine.records.")
+
+
+def _type(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    text = str(annotation).replace("typing.", "").replace("pathlib.", "")
+    text = re.sub(r"<class '(\w+)'>", r"\1", text)
+    text = re.sub(r"kuzu_memory_migrations(\.\w+)*\.", "", text)
+    return text.replace("NoneType", "null").replace("|", "\\|")
+
+
+PARTS: tuple[type[BaseModel], ...] = (
+    MigrationOutcome,
+    PlannedFileChange,
+    PlainIO,
+    Provenance,
+    FailureRecord,
+    Orphan,
+    Downgrade,
+)
+"""The models the shapes are made of, shown after them."""
+
+
+def _table(model: type[BaseModel], fields: dict[str, Any]) -> list[str]:
+    lines = ["| key | type | meaning |", "| --- | --- | --- |"]
+    for name, field in fields.items():
+        meaning = (field.description or "").replace("|", "\\|")
+        lines.append(f"| `{name}` | `{_type(field.annotation)}` | {meaning} |")
+    return [*lines, ""]
+
+
+def reference() -> str:
+    """The shapes, as docs/reference/json.md shows them: one table per command."""
+    lines: list[str] = []
+    for commands, model in COMMANDS.items():
+        doc = (model.__doc__ or model.__name__).strip().splitlines()[0]
+        fields = HistoryItem.model_fields if issubclass(model, RootModel) else model.model_fields
+        lines += [f"### {commands}", "", doc, "", *_table(model, fields)]
+    lines += ["## The parts", ""]
+    for part in PARTS:
+        doc = (part.__doc__ or part.__name__).strip().splitlines()[0]
+        lines += [f"### {part.__name__}", "", doc, "", *_table(part, part.model_fields)]
+    return "\n".join(lines)
