@@ -54,8 +54,9 @@ def test_database_changes_outside_the_transaction_are_caught(
 ) -> None:
     problems, _ = checks(tmp_path, "database_leak_pack").failure_rolled_back("own_connection")
 
+    # The first project it has work on is the old one, whose database is in kuzu-memories/.
     assert problems == [
-        "own_connection on the fresh project, after the rollback: changed .kuzu-memory/memories.db"
+        "own_connection on the old project, after the rollback: changed kuzu-memories/memories.db"
     ]
 
 
