@@ -659,10 +659,13 @@ class _Run:
             for dist, version in self.project.installed_versions.items()
             if dist not in unsettled and (dist != HOST_DISTRIBUTION or dist in self._axes())
         }
-        if versions and versions != self.records.migrated_versions():
-            self._changing()
-            self.records.record(VersionsMigrated(versions))
-        write_legacy(self.records, self.layout, self._changing)
+        try:
+            if versions and versions != self.records.migrated_versions():
+                self._changing()
+                self.records.record(VersionsMigrated(versions))
+            write_legacy(self.records, self.layout, self._changing)
+        except (MigrationsError, OSError) as error:  # what was applied is recorded already
+            self.report.stopped = self.report.stopped or f"could not finish the run: {error}"
         with contextlib.suppress(OSError):
             self.layout.journal_dir.rmdir()  # only when empty: the fast path watches it
         self.complete = (
