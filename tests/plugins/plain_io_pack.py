@@ -1,7 +1,9 @@
 """Migrations that change files with plain Python I/O, never through the helpers.
 
 `KMM_PLAIN_IO` (comma-separated) chooses which have work: `write-link`, `ops`, `subprocess`,
-`thread`. With `KMM_PLAIN_IO_FAIL` set, each raises after its changes, so tests see them
+`thread`; `wrapper` a migration using the helpers only, and an `apply_migration` wrapper
+that appends to an audit log in the project after each migration, paying no attention to
+`context.dry_run`. With `KMM_PLAIN_IO_FAIL` set, each raises after its changes, so tests see them
 undone. The user-side file is `$HOME/.plain-io/settings.json` (declared).
 """
 
@@ -12,9 +14,12 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Generator
 from pathlib import Path
 
-from kuzu_memory_migrations import Migration, MigrationResult, hookimpl
+from kuzu_memory_migrations import Migration, MigrationResult, RunContext, hookimpl
+
+AUDIT_LOG = ".kuzu-memory/audit.log"
 
 
 def _wanted(key: str) -> bool:
@@ -98,6 +103,17 @@ class PlainThread(Migration):
         return _done("another thread wrote while this ran")
 
 
+class ThroughTheHelpers(Migration):
+    name = "rel_through_the_helpers"
+
+    def check_applicable(self) -> bool:
+        return _wanted("wrapper")
+
+    def migrate(self) -> MigrationResult:
+        self.write_text(".kuzu-memory/helpers.txt", "written through the helpers")
+        return _done("wrote helpers.txt")
+
+
 def seed(root: Path) -> None:
     """A project with every file PlainOps touches, and the user-side file."""
     memory = root / ".kuzu-memory"
@@ -116,4 +132,15 @@ def seed(root: Path) -> None:
 
 @hookimpl
 def register_migrations() -> list[type[Migration]]:
-    return [PlainWrite, PlainOps, PlainSubprocess, PlainThread]
+    return [PlainWrite, PlainOps, PlainSubprocess, PlainThread, ThroughTheHelpers]
+
+
+@hookimpl(wrapper=True)
+def apply_migration(
+    migration: Migration, context: RunContext
+) -> Generator[None, MigrationResult, MigrationResult]:
+    result = yield
+    if _wanted("wrapper"):
+        with open(context.project_root / AUDIT_LOG, "a") as log:
+            log.write(f"{migration.name}: {result.message}\n")
+    return result

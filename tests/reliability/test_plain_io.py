@@ -69,6 +69,23 @@ def test_a_dry_run_refuses_plain_io_and_says_where(seeded: Path) -> None:
     assert "nothing was changed" not in outcome.reason
 
 
+def test_a_dry_run_refuses_what_a_wrapper_writes(
+    seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KMM_PLAIN_IO", "wrapper")
+    before = everything(seeded)
+    report = run(Project(seeded), RunOptions(mode=Mode.DRY_RUN))
+    outcome = report.final()["rel_through_the_helpers"]
+    assert everything(seeded) == before
+    assert not (seeded / pack.AUDIT_LOG).exists()
+    assert [a.path for a in outcome.not_previewable] == [str(seeded / pack.AUDIT_LOG)], outcome
+    assert "not previewable" in outcome.reason
+
+    applied = run(Project(seeded), RunOptions()).final()["rel_through_the_helpers"]
+    assert applied.status is Status.APPLIED, applied.reason  # in a run it writes
+    assert (seeded / pack.AUDIT_LOG).read_text() == "rel_through_the_helpers: wrote helpers.txt\n"
+
+
 def test_a_subprocess_is_recorded_as_not_undoable(
     project: Path, use_plugins: Callable[..., None], monkeypatch: pytest.MonkeyPatch
 ) -> None:

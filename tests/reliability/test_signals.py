@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import reliability_slow_pack as slow
-from reliability_support import PRIVATE, RUN, cli, digest_tree, environment, start, successes
+from kuzu_memory_migrations.engine.project import Project
+from kuzu_memory_migrations.engine.runner import RunOptions, run
+from reliability_support import (
+    PRIVATE,
+    RUN,
+    cli,
+    digest_tree,
+    environment,
+    failures_of,
+    start,
+    successes,
+)
 
 
 def wait_for_a_journaled_change(root: Path, timeout: float = 30.0) -> None:
@@ -53,3 +67,57 @@ def test_a_signal_rolls_back_the_migration_under_way(tmp_path: Path, signum: int
         env = environment(where / "home", "reliability_slow_pack", KMM_SLOW_DELAY="0")
         assert start(RUN, where / "project", env).wait() == 0
     assert digest_tree(root, home) == digest_tree(reference / "project", reference / "home")
+
+
+def interrupt_once_under_way(root: Path) -> threading.Thread:
+    """A Ctrl-C sent to this process as soon as a migration has changed something."""
+
+    def interrupt() -> None:
+        wait_for_a_journaled_change(root)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=interrupt)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("host_goes_on", [False, True], ids=["raises", "returns"])
+def test_a_host_handler_of_its_own_decides_whether_the_run_stops(
+    tmp_path: Path,
+    use_plugins: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_environment: Path,
+    host_goes_on: bool,
+) -> None:
+    monkeypatch.setenv("KMM_SLOW_DELAY", "0.2")
+    use_plugins("reliability_slow_pack")
+    root = tmp_path / "project"
+    slow.seed(root)
+    heard: list[int] = []
+
+    def host(signum: int, frame: object) -> None:
+        heard.append(signum)
+        if not host_goes_on:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, host)
+    try:
+        thread = interrupt_once_under_way(root)
+        if host_goes_on:
+            report = run(Project(root), RunOptions())
+        else:
+            with pytest.raises(KeyboardInterrupt):
+                run(Project(root), RunOptions())
+        thread.join()
+        assert signal.getsignal(signal.SIGINT) is host  # given back
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+    assert heard == [signal.SIGINT]
+    journal = root / PRIVATE / "journal"
+    assert not journal.exists() or not any(journal.iterdir())
+    if host_goes_on:  # the host chose to go on: nothing failed, everything applied
+        assert report.ok and not failures_of(root)
+        assert len(successes(root)) == len(report.outcomes)
+    else:  # a real interruption, not a pack failure: no failure is recorded against it
+        assert not failures_of(root)

@@ -234,6 +234,15 @@ def diff_lines(diff: str) -> Iterator[Text]:
             yield Text(line, style=DIFF_STYLE.get(line[:1], ""))
 
 
+def not_undoable(outcome: MigrationOutcome) -> None:
+    """What a migration did that no journal can undo (a subprocess), where it did it."""
+    for attempt in outcome.not_undoable:
+        console.print(
+            f"  [yellow]not undoable[/] {attempt.operation} {attempt.path} (at {attempt.where})",
+            soft_wrap=True,
+        )
+
+
 def planned_changes(outcome: MigrationOutcome) -> None:
     """A dry run's diffs, per file, the Cypher a schema migration would run, and what it
     tried outside the helpers (refused: not previewable)."""

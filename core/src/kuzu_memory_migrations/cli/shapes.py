@@ -79,6 +79,7 @@ class CheckDocument(BaseModel):
     exit_code: int
     strict: bool
     pending: list[str]
+    deferred: list[str] = Field(description="could not be checked now (a database held open)")
     blocked: list[str]
     drifted: list[str]
     orphaned: list[str]

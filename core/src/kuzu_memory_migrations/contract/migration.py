@@ -87,9 +87,10 @@ class Migration:
         raise NotImplementedError(f"{type(self).__name__}.migrate()")
 
     def rollback(self) -> bool:
-        """Undo beyond the journal. In a run the journal puts every file back by itself;
-        outside a run this restores the `.bak` files `backup_file` made, as the old
-        built-in system did."""
+        """Undo beyond the journal: called when `migrate()` fails in a run (before the
+        journal puts every file and database back) and by `rollback NAME`; its own file
+        changes are made at once, not journaled. Outside a run this restores the `.bak`
+        files `backup_file` made, as the old built-in system did. False refuses a rollback."""
         if self.context.trigger is not Trigger.DIRECT:
             return True
         for backup in self._backup_files:

@@ -41,7 +41,9 @@ def signals_noted() -> Iterator[None]:
     """While a run changes the project, SIGINT and SIGTERM raise `RunInterrupted`.
 
     Only in the main thread (where Python delivers signals); the previous handlers come
-    back afterwards. A handler of the host's own is left alone for SIGINT.
+    back afterwards. A handler of the host's own still runs: if it raises, the run stops as
+    for a Ctrl-C; if it returns, the host chose to go on and so does the run. An ignored
+    signal stays ignored.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -52,12 +54,23 @@ def signals_noted() -> Iterator[None]:
         _Noted.signum = signum
         raise RunInterrupted(signum)
 
+    def host_decides(handler: Callable[[int, Any], Any]) -> Callable[[int, Any], None]:
+        def noted(signum: int, frame: Any) -> None:
+            _Noted.signum = signum
+            handler(signum, frame)
+            _Noted.signum = None  # it returned: not an interruption
+
+        return noted
+
     previous: dict[signal.Signals, Any] = {}
     for which in (signal.SIGINT, signal.SIGTERM):
         current = signal.getsignal(which)
         if current in (signal.default_int_handler, signal.SIG_DFL):
             previous[which] = current
             signal.signal(which, note)
+        elif callable(current):
+            previous[which] = current
+            signal.signal(which, host_decides(current))
     try:
         yield
     finally:

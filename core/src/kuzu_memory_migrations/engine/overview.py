@@ -110,6 +110,7 @@ class Verdict:
 def verdict(view: Overview, *, strict: bool) -> Verdict:
     found = {
         "pending": [o.name for o in view.pending],
+        "deferred": [o.name for o in view.plan.outcomes if o.status is Status.DEFERRED],
         "blocked": [o.name for o in view.stuck],
         "drifted": sorted(view.audit.drift),
         "orphaned": sorted(view.audit.orphans),
@@ -121,7 +122,7 @@ def verdict(view: Overview, *, strict: bool) -> Verdict:
     }
     strict_keys = ("drifted", "orphaned", "downgrades", "failed", "interrupted", "problems")
     failing = bool(found["blocked"]) or (strict and any(found[k] for k in strict_keys))
-    code = 1 if failing else 2 if found["pending"] else 0
+    code = 1 if failing else 2 if found["pending"] or found["deferred"] else 0
     label = {0: "ok", 1: "failing", 2: "pending"}[code]
     parts = [
         f"{len(items)} {key.replace('_', ' ')}"

@@ -358,9 +358,8 @@ class Records:
         """The newest `limit` history rows (every row without a limit), oldest first."""
         where = "WHERE h.migration_type = ?" if migration_type else ""
         sql = (
-            "SELECT h.seq, h.entry, h.outcome, coalesce(a.provenance, h.provenance), f.record "
+            "SELECT h.seq, h.entry, h.outcome, h.provenance, f.record "
             "FROM history h "
-            "LEFT JOIN applied a ON a.name = h.name AND a.seq = h.seq "
             "LEFT JOIN failures f ON f.name = h.name AND h.success = 0 "
             f"{where} ORDER BY h.seq DESC"
         )
@@ -459,12 +458,12 @@ class Records:
         match event:
             case Applied(entry, provenance, aliases):
                 outcome: Outcome = "stamped" if provenance.how == "stamp" else "applied"
-                seq = self._history(entry, outcome, provenance.journal)
+                seq = self._history(entry, outcome, provenance.journal, provenance)
                 self._set_applied(entry.name, provenance, seq)
                 for alias in aliases:
                     message = f"done by {entry.name} (kuzu-memory-migrations)"
                     copy = entry.model_copy(update={"name": alias, "message": message})
-                    alias_seq = self._history(copy, "alias")
+                    alias_seq = self._history(copy, "alias", provenance=provenance)
                     self._set_applied(alias, provenance, alias_seq, done_by=entry.name)
             case Failed(entry, fingerprint, version, interrupted, journal):
                 self._record_failure(entry, fingerprint, version, interrupted, journal)

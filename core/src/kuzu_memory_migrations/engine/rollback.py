@@ -134,19 +134,25 @@ def _backup_of(project: Project, records: Records, name: str) -> Journal:
         other
         for other, entry in project.catalog.entries.items()
         if name in entry.spec.depends_on and records.applied_among([other])
-    ) + _later_on_the_same_database(project, journal, records)
+    )
     if dependents:
         raise RollbackRefused(
             f"{name!r}: applied migrations depend on it ({', '.join(dependents)}); "
             "roll those back first"
         )
+    if later := _later_on_the_same_database(project, journal, records):
+        raise RollbackRefused(
+            f"{name!r}: migrations applied after it changed the same database "
+            f"({', '.join(later)}); restoring its copy would take their work away too. "
+            "Roll those back first."
+        )
     return journal
 
 
 def _later_on_the_same_database(project: Project, journal: Journal, records: Records) -> list[str]:
-    """Applied migrations that changed this journal's databases after it: a restored copy
+    """Applied migrations that changed this journal's database after it: a restored copy
     of the database would silently take their work away too."""
-    ours = {*journal.databases("snapshot"), *journal.databases("transaction")}
+    ours = set(journal.databases("snapshot"))
     later: list[str] = []
     if not ours:
         return later

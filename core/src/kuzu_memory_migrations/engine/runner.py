@@ -260,6 +260,12 @@ class _Run:
             status = self.standing.get(dep)
             if status is Status.DEFERRED:
                 return Status.DEFERRED, f"waits for {dep}, which was deferred"
+            if status in {Status.OPT_IN, Status.ROLLED_BACK}:  # held, not broken
+                return (
+                    Status.OPT_IN,
+                    f"waits for {dep}, which runs only when asked for "
+                    f"(`kuzu-memory-migrations run --include {dep}`)",
+                )
             if status is not None and status not in met:
                 return (
                     Status.BLOCKED,
@@ -324,7 +330,7 @@ class _Run:
         )
         watch = Watch(entry.name, guard, journal)
         migration.bind(access)
-        with self._settled(entry, access, journal) as settled:
+        with self._settled(entry, migration, access, journal) as settled:
             outcome = self._check(entry, migration, context, access, watch)
             if outcome is None and self.options.mode is Mode.PLAN:
                 failure = self.failures.get(entry.name)
@@ -371,10 +377,12 @@ class _Run:
 
     @contextmanager
     def _settled(
-        self, entry: CatalogEntry, access: Access, journal: Journal | None
+        self, entry: CatalogEntry, migration: Migration, access: Access, journal: Journal | None
     ) -> Iterator[list[MigrationOutcome]]:
         """Whatever happens in the block (a failure, an exception, Ctrl-C), the migration's
-        sessions are closed and its journal settled; the outcome says what became of it."""
+        sessions are closed and its journal settled; the outcome says what became of it.
+        A failed application first gets its own `rollback()`, for what lies beyond the
+        journal (after Ctrl-C only the journal undoes: nothing more of the pack runs)."""
         outcomes: list[MigrationOutcome] = []
         try:
             yield outcomes
@@ -395,9 +403,28 @@ class _Run:
         if journal is None or outcome.status is Status.APPLIED:
             return
         failed = outcome.status is Status.FAILED
+        if failed and access.phase == "write":
+            self._own_rollback(entry, migration, access)
         fate = self._settle(entry, journal, self._failure_event(entry, outcome) if failed else None)
         if fate is Fate.APPLIED:
             outcomes.append(outcome.model_copy(update={"status": Status.APPLIED}))
+
+    def _own_rollback(self, entry: CatalogEntry, migration: Migration, access: Access) -> None:
+        """The migration's `rollback()`, as kuzu-memory's old system called it on failure.
+        Its file changes are not journaled (the journal's undo would take them back too),
+        its database only read (the journal undoes the database). Returning False or
+        raising is reported; the journal undoes the rest anyway."""
+        beyond = Access(access.context, FileOps(access.files.guard))
+        migration.bind(beyond)
+        try:
+            if contained(f"{entry.name}: rollback()", migration.rollback) is False:
+                self.report.problems.append(f"{entry.name}: its rollback() returned False")
+        except RunInterrupted:
+            raise
+        except Exception as error:
+            self.report.problems.append(f"{entry.name}: rollback() raised {describe(error)}")
+        finally:
+            self._close(entry, beyond)
 
     def _close(self, entry: CatalogEntry, access: Access) -> None:
         try:
@@ -450,6 +477,17 @@ class _Run:
         except MigrationDeferred as deferred:
             return self._outcome(entry, Status.DEFERRED, str(deferred))
         except Exception as error:
+            refused = self._refused(watch, access)
+            if refused and not access.files.guard.refusals:  # a plan: it would run to tell
+                first = refused[0]
+                return self._outcome(
+                    entry,
+                    Status.PENDING,
+                    f"not previewable: its check tried {first.operation} {first.path} at "
+                    f"{first.where}; whether it has work is known when it runs",
+                    not_previewable=refused,
+                    description=self._description(migration),
+                )
             culprit = self._culprit(error)
             where = f"check_migration of {culprit}" if culprit else "check_applicable()"
             return self._failed(entry, f"{where} raised {describe(error)}", watch)
@@ -635,9 +673,15 @@ class _Run:
     def _failed(
         self, entry: CatalogEntry, message: str, watch: Watch, **extra: Any
     ) -> MigrationOutcome:
-        """A failure; in a run, the journal's settling records it (see `_settled`)."""
+        """A failure; in a run, the journal's settling records it (see `_settled`). What
+        it did that no undo takes back is part of it."""
         return self._outcome(
-            entry, Status.FAILED, message, not_previewable=list(watch.refused), **extra
+            entry,
+            Status.FAILED,
+            message,
+            not_previewable=list(watch.refused),
+            not_undoable=list(watch.not_undoable),
+            **extra,
         )
 
     def _record_failure(self, entry: CatalogEntry, message: str) -> MigrationOutcome:

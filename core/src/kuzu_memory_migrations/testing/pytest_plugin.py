@@ -87,7 +87,7 @@ def kuzu_migrations_plugins(pytestconfig: pytest.Config) -> tuple[str, ...]:
 def kuzu_migrations(kuzu_migrations_plugins: tuple[str, ...], kuzu_home: Path) -> MigrationHarness:
     """Runs migrations on a project the way `kuzu-memory-migrations run` does:
     ``report = kuzu_migrations.run(root)``; also ``dry_run=True``, ``.plan(root)``,
-    ``.state(root)``, ``.applied(root)``."""
+    ``.history(root)``, ``.applied(root)``."""
     from .harness import MigrationHarness
 
     return MigrationHarness(plugins=kuzu_migrations_plugins, autoload=not kuzu_migrations_plugins)

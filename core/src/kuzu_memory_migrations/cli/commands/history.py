@@ -37,7 +37,10 @@ def describe_provenance(origin: Provenance) -> str:
         return "kuzu-memory's built-in system"
     took = f", {origin.duration_ms:.0f} ms" if origin.duration_ms is not None else ""
     pack = " ".join(filter(None, (origin.distribution or "?", origin.distribution_version)))
-    return f"{pack} via {origin.how}{took}, code {short_fingerprint(origin.fingerprint)}"
+    described = f"{pack} via {origin.how}{took}, code {short_fingerprint(origin.fingerprint)}"
+    if origin.not_undoable:  # what a rollback cannot take back
+        described += "; not undoable: " + "; ".join(origin.not_undoable)
+    return described
 
 
 RESULTS = {

@@ -26,7 +26,7 @@ from ..app import (
 )
 from ..console import console
 from ..progress import progress_for
-from ..render import outcomes_table, planned_changes, problems, summary
+from ..render import not_undoable, outcomes_table, planned_changes, problems, summary
 
 TypeOption = Annotated[
     list[MigrationType] | None,
@@ -117,6 +117,9 @@ def run(
             if outcome.planned or outcome.not_previewable:
                 console.print(f"[bold]{outcome.name}[/] would:")
                 planned_changes(outcome)
+            if outcome.not_undoable:
+                console.print(f"[bold]{outcome.name}[/] did what no journal can undo:")
+                not_undoable(outcome)
     console.print(summary(report) or "Nothing to do.")
     if report.stopped:
         console.print(f"[bold red]stopped:[/] {report.stopped}", soft_wrap=True)
