@@ -6,13 +6,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from kuzu_memory_migrations import auto_migrate
+from kuzu_memory_migrations import DataMigration, Migration, MigrationResult, auto_migrate, hookimpl
 from kuzu_memory_migrations.contract.reports import Status
 from kuzu_memory_migrations.engine.errors import RollbackRefused
+from kuzu_memory_migrations.engine.overview import overview, verdict
 from kuzu_memory_migrations.engine.project import Project
 from kuzu_memory_migrations.engine.rollback import rollback_applied
 from kuzu_memory_migrations.engine.runner import RunOptions, run
 from kuzu_memory_migrations.engine.state import read_records
+from kuzu_memory_migrations.testing.harness import MigrationHarness
 from kuzu_memory_migrations.testing.projects import (
     build_project_1_12,
     held_open,
@@ -92,6 +94,33 @@ def test_a_database_held_open_defers_and_is_retried_later(held: Path) -> None:
     assert not list((root / PRIVATE).glob("journal/*"))
     startup = auto_migrate(root)
     assert startup.status in {"idle", "done"} and not startup.failed
+
+
+class ReadsInItsCheck(DataMigration):
+    """Whether it has work is known only from the database itself."""
+
+    name = "rel_reads_in_its_check"
+
+    def check_applicable(self) -> bool:
+        return "RelNeverThere" not in self.tables()
+
+    def migrate(self) -> MigrationResult:
+        return MigrationResult(success=True, message="nothing to do")
+
+
+class ReadsPack:
+    @hookimpl
+    def register_migrations(self) -> list[type[Migration]]:
+        return [ReadsInItsCheck]
+
+
+def test_check_counts_deferred_work_as_pending(held: Path) -> None:
+    """A CI gate must not pass a project whose work only waits for the database."""
+    root = held.parent.parent
+    project = MigrationHarness(plugins=("reliability_db_pack",)).project(root, extra=[ReadsPack()])
+    found = verdict(overview(project), strict=False)
+    assert found.data["deferred"] == ["rel_reads_in_its_check"], found.line
+    assert found.exit_code == 2 and "1 deferred" in found.line
 
 
 def test_after_the_holder_lets_go_the_deferred_work_applies(database: Path) -> None:

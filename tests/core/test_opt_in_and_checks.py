@@ -1,0 +1,82 @@
+"""Opt-in migrations and what waits for them; a check that tries to write in a plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from kuzu_memory_migrations import Migration, MigrationResult, hookimpl
+from kuzu_memory_migrations.contract.reports import Status
+from kuzu_memory_migrations.engine.overview import overview, verdict
+from kuzu_memory_migrations.testing.harness import MigrationHarness
+
+MARKER = ".kuzu-memory/written-by-a-check.txt"
+
+
+class Optional(Migration):
+    name = "rel_optional"
+    opt_in = True
+
+    def migrate(self) -> MigrationResult:
+        self.write_text(".kuzu-memory/optional.txt", "asked for")
+        return MigrationResult(success=True, message="done when asked")
+
+
+class AfterOptional(Migration):
+    name = "rel_after_optional"
+    depends_on: ClassVar[list[str]] = ["rel_optional"]
+
+    def migrate(self) -> MigrationResult:
+        self.write_text(".kuzu-memory/after.txt", "after")
+        return MigrationResult(success=True, message="after the optional one")
+
+
+class WritesInItsCheck(Migration):
+    name = "rel_writes_in_its_check"
+
+    def check_applicable(self) -> bool:
+        (self.project_root / MARKER).write_text("a check should only look")
+        return True
+
+    def migrate(self) -> MigrationResult:
+        return MigrationResult(success=True, message="ran")
+
+
+class Pack:
+    def __init__(self, *classes: type[Migration]) -> None:
+        self.classes = list(classes)
+
+    @hookimpl
+    def register_migrations(self) -> list[type[Migration]]:
+        return self.classes
+
+
+def test_what_depends_on_an_opt_in_migration_waits_for_it_and_is_not_pending(
+    project: Path, kuzu_home: Path
+) -> None:
+    harness, pack = MigrationHarness(), Pack(Optional, AfterOptional)
+    report = harness.run(project, extra=[pack])
+    found = {o.name: o for o in report.outcomes}
+    assert found["rel_optional"].status is Status.OPT_IN
+    waiting = found["rel_after_optional"]
+    assert waiting.status is Status.OPT_IN, waiting.reason
+    assert "waits for rel_optional" in waiting.reason and "--include rel_optional" in waiting.reason
+    assert report.ok and not (project / ".kuzu-memory" / "after.txt").exists()
+    assert verdict(overview(harness.project(project, extra=[pack])), strict=True).exit_code == 0
+
+    asked = harness.run(project, include=["rel_optional"], extra=[pack])
+    assert {o.name: o.status for o in asked.outcomes} == {
+        "rel_optional": Status.APPLIED,
+        "rel_after_optional": Status.APPLIED,
+    }
+
+
+def test_a_plan_says_a_writing_check_is_not_previewable_and_writes_nothing(
+    project: Path, kuzu_home: Path
+) -> None:
+    plan = overview(MigrationHarness().project(project, extra=[Pack(WritesInItsCheck)])).plan
+    (outcome,) = plan.outcomes
+    assert outcome.status is Status.PENDING, outcome.reason
+    assert "not previewable" in outcome.reason and Path(MARKER).name in outcome.reason
+    assert [a.path for a in outcome.not_previewable] == [str(project / MARKER)]
+    assert not (project / MARKER).exists()
