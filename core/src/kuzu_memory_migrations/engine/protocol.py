@@ -29,10 +29,11 @@ run at every durable step and checks each effect happened exactly once.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 
-from .database import committed
+from .database import DatabaseSession, committed
 from .errors import JournalError, UndoFailed
 from .journal import Journal
 from .layout import ProjectLayout
@@ -46,6 +47,7 @@ from .records import (
     history_entry,
     new_run_id,
 )
+from .state import write_legacy
 
 ROLLED_BACK_MESSAGE = "rolled back (kuzu-memory-migrations rollback)"
 KEPT_BACKUPS = 20
@@ -78,6 +80,32 @@ def retire(layout: ProjectLayout, journal: Journal) -> None:
             Journal.load(old).discard()
         except JournalError:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def commit(
+    layout: ProjectLayout,
+    records: Records,
+    journal: Journal,
+    applied: Applied,
+    written: Sequence[DatabaseSession],
+) -> None:
+    """Steps 3 to 6 of a migration that succeeded: from here a crash leaves it applied
+    (after 4 with a database transaction, after 5 without) or undone (before)."""
+    if journal.started:  # step 3
+        journal.record_result(
+            {
+                "entry": applied.entry.model_dump(mode="json"),
+                "provenance": applied.provenance.model_dump(mode="json"),
+                "aliases": list(applied.aliases),
+            }
+        )
+    for session in written:  # step 4
+        session.commit(journal.id, applied.entry.name)
+        session.close()  # the database is free before the records are written
+    records.record(applied)  # step 5
+    if applied.aliases:
+        write_legacy(records, layout)  # the host must see the names at once
+    retire(layout, journal)  # step 6
 
 
 def applied_from(journal: Journal) -> Applied:

@@ -26,6 +26,7 @@ from ..contract.reports import MigrationOutcome, PlainIO, RunReport, Status
 from ..contract.results import MigrationResult, MigrationType
 from . import fastpath
 from .access import Access, ProgressFactory, silent_progress
+from .admission import MET, Admission
 from .catalog import CatalogEntry
 from .database import DatabaseSession
 from .errors import DatabaseBusy
@@ -39,11 +40,10 @@ from .plainio import Watch, paused
 from .planner import order_migrations
 from .plugins import CORE_PLUGIN
 from .project import HOST_DISTRIBUTION, Project
-from .protocol import Fate, new_journal, retire, settle
+from .protocol import Fate, commit, new_journal, settle
 from .records import (
     Applied,
     Failed,
-    FailureRecord,
     Provenance,
     Records,
     VersionsMigrated,
@@ -58,9 +58,6 @@ DEFER_RETRY_SECONDS = 60.0
 """After a deferral, the start-up path waits this long before opening the database again."""
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-MET = {Status.APPLIED, Status.NOT_APPLICABLE, Status.VETOED, Status.OUT_OF_RANGE}
-"""A dependency in one of these states lets its dependents run."""
 
 
 class Mode(StrEnum):
@@ -114,12 +111,8 @@ class _Run:
     options: RunOptions
     records: Records
     report: RunReport = field(init=False)
-    standing: dict[str, Status] = field(default_factory=dict)
+    admission: Admission = field(init=False)
     run_id: str = field(default_factory=new_run_id)
-    blocked: dict[str, str] = field(default_factory=dict)
-    """Migration name -> why the dependency graph keeps it from running."""
-    failures: dict[str, FailureRecord] = field(default_factory=dict)
-    rolled_back: dict[str, str] = field(default_factory=dict)
     overlay: Overlay = field(default_factory=dict)
     """A dry run's pending file changes, shared by its migrations (see FileOps)."""
     environment: fastpath.Snapshot = field(default_factory=fastpath.Snapshot)
@@ -136,6 +129,17 @@ class _Run:
             dry_run=self.options.mode is not Mode.APPLY,
         )
         self.allowed = (*self.project.allow_paths, *allowed_paths(self.project.root))
+        self.admission = Admission(
+            applying=self.applying,
+            planning=self.options.mode is Mode.PLAN,
+            at_startup=self.options.trigger is Trigger.STARTUP,
+            include=self.options.include,
+            types=self.options.types,
+        )
+
+    @property
+    def standing(self) -> dict[str, Status]:
+        return self.admission.standing
 
     @property
     def applying(self) -> bool:
@@ -179,10 +183,11 @@ class _Run:
         applied = self.records.applied_among(self.project.names_that_count(wanted))
         done = {n for n in entries if self.project.is_applied(n, applied)}
         pending = {n: e for n, e in entries.items() if n not in done}
-        self.failures = self.records.failures(pending)
-        self.rolled_back = self.records.rolled_back(pending)
+        admission = self.admission
+        admission.failures = self.records.failures(pending)
+        admission.rolled_back = self.records.rolled_back(pending)
         ordering = order_migrations(pending, satisfied=applied | done)
-        self.blocked = ordering.blocked
+        admission.blocked = ordering.blocked
         ordered = ordering.order + [
             pending[n] for n in sorted(ordering.blocked) if pending[n] not in ordering.order
         ]
@@ -231,89 +236,11 @@ class _Run:
             **extra,
         )
 
-    def _held(self, entry: CatalogEntry) -> MigrationOutcome | None:
-        """Opt-in and rolled-back migrations run only when asked for by name."""
-        if entry.name in self.options.include:
-            return None
-        if entry.name in self.rolled_back:
-            at = self.rolled_back[entry.name][:19]
-            return self._outcome(
-                entry,
-                Status.ROLLED_BACK,
-                f"rolled back {at}; `kuzu-memory-migrations run --include {entry.name}` "
-                "applies it again",
-            )
-        if entry.spec.opt_in:
-            return self._outcome(
-                entry,
-                Status.OPT_IN,
-                f"runs only when asked for: `kuzu-memory-migrations run --include {entry.name}`",
-            )
-        return None
-
-    def _unmet_dependency(self, entry: CatalogEntry) -> tuple[Status, str] | None:
-        """Why a dependency keeps this migration from running now: deferred with it, or blocked."""
-        met = set(MET)
-        if not self.applying:
-            met.add(Status.PENDING)  # in a plan, what would be applied counts as applied
-        for dep in entry.spec.depends_on:
-            status = self.standing.get(dep)
-            if status is Status.DEFERRED:
-                return Status.DEFERRED, f"waits for {dep}, which was deferred"
-            if status in {Status.OPT_IN, Status.ROLLED_BACK}:  # held, not broken
-                return (
-                    Status.OPT_IN,
-                    f"waits for {dep}, which runs only when asked for "
-                    f"(`kuzu-memory-migrations run --include {dep}`)",
-                )
-            if status is not None and status not in met:
-                return (
-                    Status.BLOCKED,
-                    f"depends on {dep}, which is {status.value.replace('_', ' ')}",
-                )
-        return None
-
-    def _failed_before(self, entry: CatalogEntry) -> str | None:
-        """At start-up, a migration that failed with this same code is not retried."""
-        failure = self.failures.get(entry.name)
-        if failure is None or self.options.trigger is not Trigger.STARTUP:
-            return None
-        same_code = (failure.distribution_version, failure.fingerprint) == (
-            entry.plugin.version,
-            code_fingerprint(entry.cls),
-        )
-        if same_code and (not failure.interrupted or failure.count >= 2):
-            return (
-                f"failed earlier ({failure.count}x): {failure.message}; "
-                "`kuzu-memory-migrations run` retries it"
-            )
-        return None
-
-    def _decided_later(self, entry: CatalogEntry) -> str | None:
-        """In a plan, a migration after a pending one cannot be checked yet: the project
-        it will see does not exist until its dependency has run (a dry run simulates it)."""
-        if self.options.mode is not Mode.PLAN:
-            return None
-        waiting = [d for d in entry.spec.depends_on if self.standing.get(d) is Status.PENDING]
-        if not waiting:
-            return None
-        return f"after {', '.join(waiting)}; whether it has work is checked then"
-
     def _step(
         self, entry: CatalogEntry, context: RunContext
     ) -> tuple[MigrationOutcome, Migration | None]:
-        if entry.name in self.blocked:
-            return self._outcome(entry, Status.BLOCKED, self.blocked[entry.name]), None
-        if self.options.types and entry.spec.migration_type not in self.options.types:
-            return self._outcome(entry, Status.FILTERED, "not selected by --type"), None
-        if held := self._held(entry):
-            return held, None
-        if unmet := self._unmet_dependency(entry):
-            return self._outcome(entry, *unmet), None
-        if reason := self._failed_before(entry):
-            return self._outcome(entry, Status.FAILED, reason), None
-        if reason := self._decided_later(entry):
-            return self._outcome(entry, Status.PENDING, reason), None
+        if refusal := self.admission.refusal(entry):
+            return self._outcome(entry, *refusal), None
         try:
             migration = contained(entry.name, lambda: entry.cls(project_root=self.project.root))
             declared = contained(entry.name, migration.declared_paths)
@@ -333,7 +260,7 @@ class _Run:
         with self._settled(entry, migration, access, journal) as settled:
             outcome = self._check(entry, migration, context, access, watch)
             if outcome is None and self.options.mode is Mode.PLAN:
-                failure = self.failures.get(entry.name)
+                failure = self.admission.failures.get(entry.name)
                 note = f"failed earlier ({failure.count}x): {failure.message}" if failure else ""
                 outcome = self._outcome(
                     entry, Status.PENDING, note, description=self._description(migration)
@@ -640,21 +567,7 @@ class _Run:
             not_undoable=[f"{a.operation} {a.path} at {a.where}" for a in watch.not_undoable],
         )
         applied = Applied(entry_record, provenance, entry.spec.legacy_names)
-        if journal.started:  # step 3
-            journal.record_result(
-                {
-                    "entry": entry_record.model_dump(mode="json"),
-                    "provenance": provenance.model_dump(mode="json"),
-                    "aliases": list(entry.spec.legacy_names),
-                }
-            )
-        for session in written:  # step 4
-            session.commit(journal.id, entry.name)
-        access.close()
-        self.records.record(applied)  # step 5
-        if entry.spec.legacy_names:
-            write_legacy(self.records, self.layout)  # the host must see the names at once
-        retire(self.layout, journal)  # step 6
+        commit(self.layout, self.records, journal, applied, written)
         return self._outcome(
             entry,
             Status.APPLIED,
