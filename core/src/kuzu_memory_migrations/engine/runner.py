@@ -440,11 +440,17 @@ class _Run:
             not_previewable=list(watch.refused),
         )
 
-    def _result(self, migration: Migration, context: RunContext, watch: Watch) -> MigrationResult:
+    def _result(
+        self, migration: Migration, context: RunContext, access: Access, watch: Watch
+    ) -> MigrationResult:
+        """`migrate()` through the `apply_migration` hooks. A database another process held
+        defers it, whatever its code made of the refusal (DatabaseBusy)."""
         with watch.active():
             result, _ = self.project.plugins.call(
                 "apply_migration", migration=migration, context=context
             )
+        if access.busy:
+            raise DatabaseBusy(f"{migration.name}: its database is held open by another process")
         if isinstance(result, dict):
             result = MigrationResult.model_validate(result)
         if not isinstance(result, MigrationResult):
@@ -463,9 +469,7 @@ class _Run:
     ) -> MigrationOutcome:
         access.enter("preview")
         try:
-            result = self._result(migration, context, watch)
-            if access.busy:
-                raise DatabaseBusy(f"{entry.name}: its database is held open by another process")
+            result = self._result(migration, context, access, watch)
         except MigrationDeferred as deferred:
             return self._outcome(entry, Status.DEFERRED, str(deferred))
         except Exception as error:
@@ -522,9 +526,7 @@ class _Run:
         self._changing()
         access.enter("write")
         try:
-            result = self._result(migration, context, watch)
-            if access.busy:
-                raise DatabaseBusy(f"{entry.name}: its database is held open by another process")
+            result = self._result(migration, context, access, watch)
         except MigrationDeferred as deferred:
             return self._outcome(entry, Status.DEFERRED, str(deferred))
         except Exception as error:
