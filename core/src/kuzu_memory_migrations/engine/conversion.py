@@ -81,25 +81,44 @@ class _Shape:
 
     kind: str
     columns: list[list[str]]
-    selections: list[tuple[str, list[str]]]
-    """(MATCH pattern, the values of each row in order)."""
+    selections: list[tuple[str, list[tuple[str, str]]]]
+    """(MATCH pattern, the (expression, type) of each value of a row, in order)."""
 
 
 def _shape(session: DatabaseSession, name: str, kind: str) -> _Shape:
     info = session.query(f"CALL table_info({_literal(name)}) RETURN *")
     columns = [[str(r["name"]), str(r["type"]), str(r["default expression"])] for r in info]
+    own = [(f"n.{quoted(column)}", kind_of) for column, kind_of, _ in columns]
     if kind == "NODE":
-        values = [f"n.{quoted(c[0])}" for c in columns]
-        return _Shape(kind, columns, [(f"(n:{quoted(name)})", values)])
+        return _Shape(kind, columns, [(f"(n:{quoted(name)})", own)])
     selections = []
     for pair in session.query(f"CALL show_connection({_literal(name)}) RETURN *"):
         src, dst = str(pair["source table name"]), str(pair["destination table name"])
-        src_key = str(pair["source table primary key"])
-        dst_key = str(pair["destination table primary key"])
+        ends = [
+            (_literal(src), "STRING"),
+            (_literal(dst), "STRING"),
+            (f"a.{quoted(str(pair['source table primary key']))}", _key_type(session, src)),
+            (f"b.{quoted(str(pair['destination table primary key']))}", _key_type(session, dst)),
+        ]
         pattern = f"(a:{quoted(src)})-[n:{quoted(name)}]->(b:{quoted(dst)})"
-        values = [_literal(src), _literal(dst), f"a.{quoted(src_key)}", f"b.{quoted(dst_key)}"]
-        selections.append((pattern, values + [f"n.{quoted(c[0])}" for c in columns]))
+        selections.append((pattern, ends + own))
     return _Shape(kind, columns, selections)
+
+
+def _key_type(session: DatabaseSession, table: str) -> str:
+    info = session.query(f"CALL table_info({_literal(table)}) RETURN *")
+    return next(str(r["type"]) for r in info if r.get("primary key") is True)
+
+
+def _hashable(expression: str, type_name: str) -> str:
+    """What goes into the engine's row hash for one value: strings as their MD5, since
+    Kuzu 0.11 hashes non-ASCII text lossily (`hash('ñ') = hash('é')`) and LadybugDB
+    does not; both MD5 the same bytes alike."""
+    if type_name == "STRING":
+        return f"md5({expression})"
+    if type_name == "STRING[]":
+        return f"list_transform({expression}, x -> md5(x))"
+    return expression
 
 
 def _tables(session: DatabaseSession) -> list[tuple[str, str]]:
@@ -110,18 +129,20 @@ def _tables(session: DatabaseSession) -> list[tuple[str, str]]:
 def fingerprint(session: DatabaseSession) -> Fingerprint:
     """Every table's kind, columns (name, type, default), row count and row digest.
 
-    The digest is the sum of the engine's own `hash()` of each row (all its values; for
-    an edge, its end points' tables and keys too), so the engine reads and hashes and
-    nothing crosses into Python but two sums per table: about a second at 100,000
-    memories. Both engines hash alike (LadybugDB forked Kuzu's code); where a table's
-    digests differ, `exact_digests` decides. Order does not matter, duplicates count.
+    The digest is the sum of the engine's own `hash()` of each row (all its values, text
+    by its MD5; for an edge, its end points' tables and keys too), so the engine reads and
+    hashes and nothing crosses into Python but two sums per table: a few seconds at
+    100,000 memories. Both engines hash alike (LadybugDB forked Kuzu's code); where a
+    table's digests differ, `exact_digests` decides. Order does not matter, duplicates
+    count.
     """
     tables: dict[str, Any] = {}
     for name, kind in _tables(session):
         shape = _shape(session, name, kind)
         count = low = high = 0
         for pattern, values in shape.selections:
-            row = "{" + ", ".join(f"v{i}: {v}" for i, v in enumerate(values)) + "}"
+            row = ", ".join(f"v{i}: {_hashable(v, t)}" for i, (v, t) in enumerate(values))
+            row = "{" + row + "}"
             (found,) = session.query(
                 f"MATCH {pattern} WITH hash({row}) AS h RETURN count(*) AS n, "
                 f"sum(CAST(h % {_HALF} AS INT64)) AS low, sum(CAST(h / {_HALF} AS INT64)) AS high"
@@ -178,7 +199,7 @@ def exact_digests(session: DatabaseSession, names: Iterable[str]) -> dict[str, s
     for name in names:
         total = 0
         for pattern, values in _shape(session, name, kinds[name]).selections:
-            returned = ", ".join(f"{v} AS v{i}" for i, v in enumerate(values))
+            returned = ", ".join(f"{v} AS v{i}" for i, (v, _) in enumerate(values))
             for row in session.query(f"MATCH {pattern} RETURN {returned}"):
                 out = bytearray()
                 for value in row.values():
