@@ -12,7 +12,6 @@ wheel is not available it is skipped.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import subprocess
@@ -23,25 +22,13 @@ from typing import Any
 
 import pytest
 from _pytest.reports import TestReport
+from engine_support import engine_missing
 
 FIXTURE_PLUGINS = Path(__file__).parent / "plugins"
 ROOT = Path(__file__).parent.parent
 ENGINES = ("kuzu", "ladybug")
 IN_CHILD = "KMM_TEST_ENGINE_CHILD"
 """Set in the pytest a LadybugDB test runs in: run it here, whatever is loaded."""
-
-
-@functools.cache
-def engine_missing(engine: str) -> str | None:
-    """Why the engine cannot be used on this Python (checked in a fresh interpreter)."""
-    done = subprocess.run(
-        [sys.executable, "-c", f"import {engine}; {engine}.Database(':memory:')"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = done.stderr.strip().splitlines()
-    return None if done.returncode == 0 else (lines[-1] if lines else f"exit {done.returncode}")
 
 
 @pytest.fixture(params=ENGINES)

@@ -9,6 +9,7 @@ keys, sorted. Two databases hold the same data when their dumps are equal.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import subprocess
@@ -98,3 +99,16 @@ def run_with(engine: str, code: str, *args: str) -> str:
     )
     assert done.returncode == 0, f"{engine} child failed ({done.returncode}):\n{done.stderr}"
     return done.stdout
+
+
+@functools.cache
+def engine_missing(engine: str) -> str | None:
+    """Why the engine cannot be used on this Python (checked in a fresh interpreter)."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {engine}; {engine}.Database(':memory:')"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = done.stderr.strip().splitlines()
+    return None if done.returncode == 0 else (lines[-1] if lines else f"exit {done.returncode}")
