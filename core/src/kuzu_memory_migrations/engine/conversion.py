@@ -76,13 +76,21 @@ def _literal(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Shape:
-    """How one table's rows are read: one query per (source, destination) pair of a rel table."""
+class _Selection:
+    """One query over a table's rows: a node table's, or one (source, destination) pair's
+    edges of a rel table (`ends`), each edge with its end points' keys."""
 
+    ends: str
+    pattern: str
+    values: list[tuple[str, str]]
+    """The (expression, type) of each value of a row, in order."""
+
+
+@dataclass(frozen=True)
+class _Shape:
     kind: str
     columns: list[list[str]]
-    selections: list[tuple[str, list[tuple[str, str]]]]
-    """(MATCH pattern, the (expression, type) of each value of a row, in order)."""
+    selections: list[_Selection]
 
 
 def _shape(session: DatabaseSession, name: str, kind: str) -> _Shape:
@@ -90,18 +98,16 @@ def _shape(session: DatabaseSession, name: str, kind: str) -> _Shape:
     columns = [[str(r["name"]), str(r["type"]), str(r["default expression"])] for r in info]
     own = [(f"n.{quoted(column)}", kind_of) for column, kind_of, _ in columns]
     if kind == "NODE":
-        return _Shape(kind, columns, [(f"(n:{quoted(name)})", own)])
+        return _Shape(kind, columns, [_Selection("", f"(n:{quoted(name)})", own)])
     selections = []
     for pair in session.query(f"CALL show_connection({_literal(name)}) RETURN *"):
         src, dst = str(pair["source table name"]), str(pair["destination table name"])
-        ends = [
-            (_literal(src), "STRING"),
-            (_literal(dst), "STRING"),
+        keys = [
             (f"a.{quoted(str(pair['source table primary key']))}", _key_type(session, src)),
             (f"b.{quoted(str(pair['destination table primary key']))}", _key_type(session, dst)),
         ]
         pattern = f"(a:{quoted(src)})-[n:{quoted(name)}]->(b:{quoted(dst)})"
-        selections.append((pattern, ends + own))
+        selections.append(_Selection(f"{src}->{dst}", pattern, keys + own))
     return _Shape(kind, columns, selections)
 
 
@@ -130,27 +136,26 @@ def fingerprint(session: DatabaseSession) -> Fingerprint:
     """Every table's kind, columns (name, type, default), row count and row digest.
 
     The digest is the sum of the engine's own `hash()` of each row (all its values, text
-    by its MD5; for an edge, its end points' tables and keys too), so the engine reads and
-    hashes and nothing crosses into Python but two sums per table: a few seconds at
-    100,000 memories. Both engines hash alike (LadybugDB forked Kuzu's code); where a
-    table's digests differ, `exact_digests` decides. Order does not matter, duplicates
-    count.
+    by its MD5; for an edge, its end points' keys too), so the engine reads and hashes and
+    nothing crosses into Python but two sums per query: a few seconds at 100,000 memories.
+    A rel table's sums are kept per (source, destination) pair. Both engines hash alike
+    (LadybugDB forked Kuzu's code); where a table's digests differ, `exact_digests`
+    decides. Order does not matter, duplicates count.
     """
     tables: dict[str, Any] = {}
     for name, kind in _tables(session):
         shape = _shape(session, name, kind)
-        count = low = high = 0
-        for pattern, values in shape.selections:
-            row = ", ".join(f"v{i}: {_hashable(v, t)}" for i, (v, t) in enumerate(values))
-            row = "{" + row + "}"
+        count, sums = 0, []
+        for selection in shape.selections:
+            row = ", ".join(f"v{i}: {_hashable(v, t)}" for i, (v, t) in enumerate(selection.values))
             (found,) = session.query(
-                f"MATCH {pattern} WITH hash({row}) AS h RETURN count(*) AS n, "
+                f"MATCH {selection.pattern} WITH hash({{{row}}}) AS h RETURN count(*) AS n, "
                 f"sum(CAST(h % {_HALF} AS INT64)) AS low, sum(CAST(h / {_HALF} AS INT64)) AS high"
             )
             count += int(found["n"])
-            low += int(found["low"] or 0)
-            high += int(found["high"] or 0)
-        digest = f"{(high * _HALF + low) % (1 << 128):032x}"
+            total = (int(found["high"] or 0) * _HALF + int(found["low"] or 0)) % (1 << 128)
+            sums.append(f"{selection.ends}:{total:032x}")
+        digest = " ".join(sums)
         tables[name] = {"kind": kind, "columns": shape.columns, "count": count, "digest": digest}
     indexes = [
         [str(r["table_name"]), str(r["index_name"]), str(r["index_definition"])]
@@ -198,10 +203,11 @@ def exact_digests(session: DatabaseSession, names: Iterable[str]) -> dict[str, s
     digests = {}
     for name in names:
         total = 0
-        for pattern, values in _shape(session, name, kinds[name]).selections:
-            returned = ", ".join(f"{v} AS v{i}" for i, (v, _) in enumerate(values))
-            for row in session.query(f"MATCH {pattern} RETURN {returned}"):
+        for selection in _shape(session, name, kinds[name]).selections:
+            returned = ", ".join(f"{v} AS v{i}" for i, (v, _) in enumerate(selection.values))
+            for row in session.query(f"MATCH {selection.pattern} RETURN {returned}"):
                 out = bytearray()
+                _encode(selection.ends, out)
                 for value in row.values():
                     _encode(value, out)
                 total += int.from_bytes(hashlib.sha256(out).digest(), "big")
@@ -394,9 +400,10 @@ def _import(
     counts: dict[str, int],
     index: list[str],
     report: Callable[[int], None],
-) -> None:
+) -> str | None:
     """IMPORT DATABASE, statement by statement so that progress counts rows: the schema,
-    one COPY per table, then the index statements (with VECTOR loaded first)."""
+    one COPY per table, then the index statements if VECTOR loads. Returns why it did not
+    (None: built, or there were none)."""
     for statement in _statements((folder / "schema.cypher").read_text(encoding="utf-8")):
         session.execute(statement)
     for statement in _statements((folder / "copy.cypher").read_text(encoding="utf-8")):
@@ -404,11 +411,16 @@ def _import(
         absolute = _COPY_FROM.sub(lambda m: f'FROM "{folder / m.group(1)}"', statement, count=1)
         session.execute(_without_parallel(absolute))
         report(counts.get(table, 0))
+    error = None
     if index:
-        session.execute("LOAD EXTENSION VECTOR")
-        for statement in index:
+        try:
+            session.execute("LOAD EXTENSION VECTOR")  # never INSTALL: that downloads
+        except DatabaseError as refused:
+            error = str(refused.__cause__ or refused).splitlines()[0]
+        for statement in [] if error else index:
             session.execute(statement)
     session.execute("CHECKPOINT")
+    return error
 
 
 def _without_parallel(statement: str) -> str:
@@ -445,10 +457,19 @@ def _run_step(
         return _extension_error(engine, arguments["name"])
     path = Path(arguments["path"])
     if operation == "import":
-        session = DatabaseSession(path, phase="write", mode="autocommit", known_engine=engine)
         path.touch(exist_ok=False)  # a new, empty file: a new database to every engine
-    else:
-        session = DatabaseSession(path, known_engine=engine)
+        writer = DatabaseSession(path, phase="write", mode="autocommit", known_engine=engine)
+        try:
+            folder, counts = Path(arguments["folder"]), arguments["counts"]
+            error = _import(writer, folder, counts, arguments["index"], report)
+        finally:
+            writer.close()
+        # Read back from the file, through a database opened anew: what the next user sees.
+        started = time.perf_counter()
+        contents = fingerprint_of(path, engine)
+        seconds = time.perf_counter() - started
+        return {"index_error": error, "fingerprint": contents, "seconds": seconds}
+    session = DatabaseSession(path, known_engine=engine)
     try:
         if operation == "fingerprint":
             return fingerprint(session)
@@ -456,15 +477,6 @@ def _run_step(
             return exact_digests(session, arguments["tables"])
         if operation == "export":
             return _export(session, Path(arguments["folder"]))
-        if operation == "import":
-            _import(
-                session,
-                Path(arguments["folder"]),
-                arguments["counts"],
-                arguments["index"],
-                report,
-            )
-            return None
         raise DatabaseError(f"unknown step {operation!r}")
     finally:
         session.close()
@@ -478,9 +490,10 @@ class _Timer:
     seconds: dict[str, float] = field(default_factory=dict)
     _started: float = field(default_factory=time.perf_counter)
 
-    def lap(self, step: str) -> None:
+    def lap(self, step: str, *, less: float = 0.0, more: float = 0.0) -> None:
+        """Time since the last lap; `less` of it belongs to the next step, `more` is this one's."""
         now = time.perf_counter()
-        self.seconds[step] = round(now - self._started, 3)
+        self.seconds[step] = round(now - self._started - less + more, 3)
         self._started = now
 
 
@@ -521,8 +534,11 @@ def move(
     was; on success the session still holds the old file, for the switch.
     """
     source, path = session.engine, session.path
-    if source is engine:
-        raise DatabaseError(f"{path} is a {engine.label} database already")
+    if (source.name, engine.name) != ("kuzu", "ladybug"):
+        raise DatabaseError(
+            f"{path}: only a Kuzu database moves, to LadybugDB (LadybugDB exports in its own "
+            "layout, which Kuzu cannot read); a move is undone by rolling it back"
+        )
     if found := leftovers(path):
         raise DatabaseError(
             f"{path} is open or was not closed cleanly ({', '.join(p.name for p in found)} "
@@ -550,22 +566,21 @@ def move(
             counting.stop()
         timer.lap("export")
         counts = {name: table["count"] for name, table in before["tables"].items()}
-        error = extension_error(engine, "VECTOR") if index else None
         importing = progress(f"importing into {engine.label}", sum(counts.values()))
         try:
-            in_child(
+            imported = in_child(
                 engine,
                 "import",
                 importing,
                 path=str(target),
                 folder=str(work / "export"),
                 counts=counts,
-                index=[] if error else index,
+                index=index,
             )
         finally:
             importing.close()
-        timer.lap("import")
-        after: Fingerprint = in_child(engine, "fingerprint", path=str(target))
+        timer.lap("import", less=imported["seconds"])
+        error, after = imported["index_error"], imported["fingerprint"]
 
         def exact(names: list[str]) -> list[str]:
             old = in_child(source, "exact", path=str(path), tables=names)
@@ -578,7 +593,7 @@ def move(
                 f"the {engine.label} copy of {path} differs from it, so it was removed and "
                 f"{path} is untouched: {'; '.join(problems)}"
             )
-        timer.lap("verify")
+        timer.lap("verify", more=imported["seconds"])
     except BaseException:
         for made in (target, *leftovers(target)):
             made.unlink(missing_ok=True)
