@@ -4,10 +4,10 @@ In `nox -s tests` the repository's packs are installed, so autoload would find t
 that need an exact set of plugins load them explicitly through `use_plugins`.
 
 Database tests run against both engines through the `engine` fixture. Kuzu and LadybugDB
-cannot share a process, and this one has Kuzu loaded as soon as any test built a Kuzu
-database, so a test with `engine="ladybug"` runs in a pytest of its own (a child process,
-whose outcome is reported here) unless LadybugDB can be loaded here. Where LadybugDB's
-wheel is not available it is skipped.
+cannot share a process: this one is a Kuzu process (Kuzu is loaded before any test, so
+whatever the order of the tests, none can load LadybugDB here and break the rest), and a
+test with `engine="ladybug"` runs in a pytest of its own (a child process, whose outcome is
+reported here). Where LadybugDB's wheel is not usable it is skipped.
 """
 
 from __future__ import annotations
@@ -38,6 +38,13 @@ def engine(request: pytest.FixtureRequest) -> str:
     if why := engine_missing(name):
         pytest.skip(f"{name} is not usable on this Python: {why}")
     return name
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get(IN_CHILD):
+        from kuzu_memory_migrations.engine.database import KUZU, load
+
+        load(KUZU)
 
 
 def _needs_own_process(item: pytest.Item) -> bool:
@@ -73,6 +80,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     elif outcome == "failed":
         why = "in its own process (LadybugDB and Kuzu cannot share one)"
         longrepr = f"{why}:\n{done.stdout}{done.stderr}"
+    # What the earlier items set up and this one's successor does not need ends here, as
+    # pytest's own protocol would end it after this item.
+    item.session._setupstate.teardown_exact(nextitem)
     keywords = dict.fromkeys(item.keywords, 1)
     for when in ("setup", "call", "teardown"):
         report = TestReport(

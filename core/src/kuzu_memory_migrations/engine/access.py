@@ -22,7 +22,6 @@ from .atomic import fsync_directory
 from .database import COMPANIONS, DatabaseSession, Engine, Phase, engine_named
 from .files import FileOps
 from .plainio import caller, paused
-from .settings import configured_engine
 
 ProgressFactory = Callable[[str, "int | None"], Progress]
 
@@ -200,7 +199,7 @@ class Access:
                 mode="autocommit" if self.context.trigger == "direct" else mode,
                 before_write=self.before_write,
                 plan=lambda statement: self.files.plan("cypher", path, statement),
-                configured=configured_engine(self.context.project_root),
+                project_root=self.context.project_root,
             )
             self.sessions[path] = session
         return DatabaseView(

@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from ..contract.errors import DatabaseError
 from .errors import DatabaseBusy, EngineConflict
+from .settings import configured_engine
 
 MARKER_TABLE = "_kmm_applied"
 """The framework's table in a migrated database: one row per migration committed in a
@@ -258,8 +259,8 @@ class DatabaseSession:
     """The database was held by another process: the migration is deferred, whatever it did."""
     held: bool = False
     """Inside `transaction()`: kept open between statements of a one-shot session."""
-    configured: str | None = None
-    """The engine the project's config names: used for a missing or empty file only."""
+    project_root: Path | None = None
+    """Whose config names the engine of a missing or empty file (read only then)."""
     known_engine: Engine | None = None
     """The engine, when the caller knows it already (a step of a move, in its child)."""
     _hold: FileHold | None = None
@@ -278,7 +279,10 @@ class DatabaseSession:
     def engine(self) -> Engine:
         """The engine of this database, decided once, at first use (see `resolve_engine`)."""
         if self.known_engine is None:
-            self.known_engine = resolve_engine(self.path, self.configured)
+            found = file_engine(self.path)
+            if found is None and self.project_root is not None:
+                found = resolve_engine(self.path, configured_engine(self.project_root))
+            self.known_engine = found or DEFAULT_ENGINE
         return self.known_engine
 
     # -- opening -----------------------------------------------------------------------

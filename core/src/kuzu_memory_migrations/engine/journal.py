@@ -381,7 +381,7 @@ class Journal:
         slot, place = self._copy_slot(path)
         try:
             os.link(path, place)
-        except OSError:
+        except OSError:  # no hard links here; a copy (a database: opened, so held no more)
             copy_durably(path, place)
         fsync_directory(place.parent)
         self._touched.add(key)
