@@ -1,12 +1,12 @@
 """The move to LadybugDB against the two engines' own way of doing it.
 
 A kuzu-memory 1.12 database with a large graph (`populate_1_12`: every table and rel table,
-a tenth of the memories with an embedding) is moved by `ladybug_move_v0.1.0` through the
-runner, in a fresh process: export, import, verification of every table, the journaled
-switch, the config. The baseline, on a copy of the same file: Kuzu's `EXPORT DATABASE`
-(parquet, read-only) in one process, then LadybugDB's `IMPORT DATABASE` in another, with
-the vector index statement left out as the move leaves it out without VECTOR. Alternated,
-each on a fresh copy; the best of each side is compared.
+a share of the memories with an embedding, a tenth by default) is moved by
+`ladybug_move_v0.1.0` through the runner, in a fresh process: export, import, verification
+of every table, the journaled switch, the config. The baseline, on a copy of the same
+file: Kuzu's `EXPORT DATABASE` (parquet, read-only) in one process, then LadybugDB's
+`IMPORT DATABASE` in another, with the vector index statement left out as the move leaves
+it out without VECTOR. Alternated, each on a fresh copy; the best of each side is compared.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 from kuzu_memory_migrations.testing.projects import build_project_1_12, populate_1_12
 started = time.perf_counter()
 db = build_project_1_12(Path(sys.argv[1]), memories=5)
-rows = populate_1_12(db, int(sys.argv[2]), embedded=0.1)
+rows = populate_1_12(db, int(sys.argv[2]), embedded=float(sys.argv[3]))
 print(json.dumps({"seconds": time.perf_counter() - started, "rows": sum(rows.values())}))
 """
 
@@ -92,7 +92,7 @@ def _ours(pristine: Path, folder: Path, env: dict[str, str]) -> tuple[float, str
     return elapsed, str(result["message"])
 
 
-def run(results: Results, *, memories: int, repeat: int = 2) -> None:
+def run(results: Results, *, memories: int, embedded: float = 0.1, repeat: int = 2) -> None:
     env = {
         "KUZU_MEMORY_MIGRATIONS_DISABLE_AUTOLOAD": "1",
         "KUZU_MEMORY_MIGRATIONS_PLUGINS": "kuzu_memory_ladybug.plugin",
@@ -100,7 +100,7 @@ def run(results: Results, *, memories: int, repeat: int = 2) -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         pristine = folder / "pristine"
-        built = fresh(BUILD, str(pristine), str(memories))
+        built = fresh(BUILD, str(pristine), str(memories), str(embedded))
         database = pristine / ".kuzu-memory" / "memories.db"
         size = database.stat().st_size / 2**20
         print(
@@ -120,8 +120,8 @@ def run(results: Results, *, memories: int, repeat: int = 2) -> None:
         results.add(
             Figure(
                 SECTION,
-                f"move to LadybugDB, {memories:,} memories ({built['rows']:,} rows, "
-                f"{size:,.0f} MiB), verified",
+                f"move to LadybugDB, {memories:,} memories ({embedded:.0%} embedded; "
+                f"{built['rows']:,} rows, {size:,.0f} MiB), verified",
                 min(ours),
                 "s",
                 "Kuzu's EXPORT DATABASE, then LadybugDB's IMPORT DATABASE",

@@ -36,6 +36,12 @@ def options(argv: list[str]) -> argparse.Namespace:
         "--ladybug-memories", type=int, default=100_000, help="memories moved to LadybugDB"
     )
     parser.add_argument(
+        "--ladybug-embedded",
+        type=float,
+        default=0.1,
+        help="share of those memories with an embedding (FLOAT[384])",
+    )
+    parser.add_argument(
         "--migrations",
         type=int,
         nargs="+",
@@ -75,7 +81,8 @@ def main(argv: list[str]) -> int:
             "history": f"{args.history:,} entries (against 10)",
             "planning": " and ".join(f"{n:,}" for n in args.migrations) + " migrations, 100 packs",
             "repeat": f"{args.repeat} fresh processes per start-up figure (median)",
-            "ladybug": f"{args.ladybug_memories:,} memories moved to LadybugDB",
+            "ladybug": f"{args.ladybug_memories:,} memories moved to LadybugDB, "
+            f"{args.ladybug_embedded:.0%} with an embedding",
         }
     )
     started = time.perf_counter()
@@ -96,7 +103,9 @@ def main(argv: list[str]) -> int:
         if "entry_points" in args.only:
             bench_entry_points.run(results, Path(folder), repeat=args.repeat)
         if "ladybug" in args.only:
-            bench_ladybug.run(results, memories=args.ladybug_memories)
+            bench_ladybug.run(
+                results, memories=args.ladybug_memories, embedded=args.ladybug_embedded
+            )
     elapsed = time.perf_counter() - started
     command = "nox -s bench" + (" -- " + " ".join(argv) if argv else "")
     if args.output is not None:
