@@ -556,13 +556,13 @@ def move(
         created(made)
     try:
         work.mkdir()
-        counting = _Child(source, "fingerprint", path=str(path))
+        counting = _Child(source, "fingerprint", path=str(path))  # meanwhile, read-only too
+        exporting = progress(f"exporting {path.name} from {source.label}", None)
         try:
-            exported = progress(f"exporting {path.name} from {source.label}", None)
             index = in_child(source, "export", path=str(path), folder=str(work / "export"))
-            exported.close()
             before: Fingerprint = counting.result()
         finally:
+            exporting.close()
             counting.stop()
         timer.lap("export")
         counts = {name: table["count"] for name, table in before["tables"].items()}
