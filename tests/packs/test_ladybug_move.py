@@ -207,6 +207,8 @@ def test_rollback_refuses_when_memories_were_stored_in_ladybugdb_since(project: 
 
     with pytest.raises(RollbackRefused, match=r"changed since .*Memory: count"):
         rollback_applied(Project(project), MOVE)
+    with held_open(db), pytest.raises(RollbackRefused, match="held open for writing"):
+        rollback_applied(Project(project), MOVE, force=True)
     assert engine_of(db) == "ladybug"
     rollback_applied(Project(project), MOVE, force=True)
     assert sha256(db) == original

@@ -15,7 +15,7 @@ from ..contract.context import RunContext, Trigger
 from . import fastpath
 from .access import Access
 from .conversion import changed_since
-from .errors import JournalError, RollbackRefused, UnknownName
+from .errors import DatabaseBusy, JournalError, RollbackRefused, UnknownName
 from .files import FileOps
 from .guard import PathGuard
 from .isolation import contained
@@ -76,7 +76,14 @@ def rollback_applied(
                 "rolling back would lose those edits. Use --force to roll back anyway."
             )
         for database, recorded in journal.replaced():
-            changed = changed_since(database, recorded)
+            try:
+                changed = changed_since(database, recorded)
+            except DatabaseBusy as busy:
+                raise RollbackRefused(
+                    f"{name!r}: {database} is held open for writing by another process (is "
+                    "kuzu-memory's MCP server running?); stop it, then roll back. Nothing "
+                    "was changed."
+                ) from busy
             if changed and not force:
                 raise RollbackRefused(
                     f"{name!r}: {database} changed since it was put in place "
