@@ -16,7 +16,9 @@ file and the config back byte for byte.
 
 from __future__ import annotations
 
-from kuzu_memory_migrations import ConfigFiles, DataMigration, MigrationResult
+from collections.abc import MutableMapping
+
+from kuzu_memory_migrations import ConfigFileError, ConfigFiles, DataMigration, MigrationResult
 
 from ._layout import CONFIG, DATABASE, ENGINE, MOVE
 
@@ -52,8 +54,8 @@ class LadybugMoveMigration(ConfigFiles, DataMigration):
             return MigrationResult(
                 success=True,
                 message=f"Would move {moved.rows:,} rows in {len(moved.tables)} tables "
-                f"({_size(moved.size)}) from Kuzu to LadybugDB; about {_size(3 * moved.size)} "
-                "of free space needed while it runs",
+                f"({_size(moved.size)}) from Kuzu to LadybugDB; about "
+                f"{_size(moved.size * 3 // 2)} of free space needed while it runs",
                 changes=tables,
                 warnings=warnings,
             )
@@ -61,8 +63,10 @@ class LadybugMoveMigration(ConfigFiles, DataMigration):
 
         config = self.load_config(CONFIG)
         database = config.setdefault("database", {})
-        if isinstance(database, CommentedMap):  # first: a comment after the last key stays put
-            database.insert(0, "engine", ENGINE)
+        if not isinstance(database, MutableMapping):
+            raise ConfigFileError(f"{self.path(CONFIG)}: `database` is not a mapping")
+        if isinstance(database, CommentedMap) and "engine" not in database:
+            database.insert(0, "engine", ENGINE)  # first: a comment after the last key stays
         else:
             database["engine"] = ENGINE
         self.save_config(config, CONFIG)
