@@ -139,6 +139,24 @@ def test_without_vector_the_move_warns_and_the_index_waits_saying_why(project: P
     assert "VECTOR" in follow_up["reason"] and "not been installed" in follow_up["reason"]
 
 
+def test_the_engine_the_config_names_is_replaced_and_its_comments_kept(
+    tmp_path: Path, load: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "small"
+    build_project_1_12(root)
+    config = root / ".kuzu-memory" / "config.yaml"
+    text = config.read_text().replace("database:\n", "database:\n  engine: kuzu  # for now\n")
+    config.write_text(text)
+    monkeypatch.syspath_prepend(str(LADYBUG_SRC))
+    load(PLUGIN)
+
+    assert move(root).status is Status.APPLIED
+
+    before, after = text.splitlines(), config.read_text().splitlines()
+    (line,) = [n for n, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
+    assert after[line].split() == ["engine:", "ladybug", "#", "for", "now"]
+
+
 def test_a_dry_run_reports_tables_rows_and_size_and_writes_nothing(project: Path) -> None:
     before = snapshot(project, framework=True, databases="bytes")
 
