@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from engine_support import dump, engine_of, run_with, sha256
 from kuzu_memory_migrations import MigrationOutcome, Status
-from kuzu_memory_migrations.engine.conversion import fingerprint_of
+from kuzu_memory_migrations.engine.conversion import fingerprint_of, in_child
 from kuzu_memory_migrations.engine.database import KUZU, LADYBUG
 from kuzu_memory_migrations.engine.errors import RollbackRefused
 from kuzu_memory_migrations.engine.project import Project
@@ -112,6 +112,9 @@ def test_every_row_edge_and_default_is_in_the_ladybug_database(project: Path) ->
     source = fingerprint_of(kept, KUZU)["tables"]
     target = fingerprint_of(db, LADYBUG)["tables"]
     assert source == target  # the content checksum of every table, both engines
+    names = sorted(source)  # and the value-by-value digests the checksums fall back on
+    exact = in_child(KUZU, "exact", path=str(kept), tables=names)
+    assert in_child(LADYBUG, "exact", path=str(db), tables=names) == exact
     assert "engine: ladybug" in (project / ".kuzu-memory" / "config.yaml").read_text()
     assert beside(project) == ["memories.db"]
 
