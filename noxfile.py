@@ -123,8 +123,9 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks, each against a baseline measured in the same run; writes docs/benchmarks.md.
 
-    Not a default session (about ten minutes on two cores, most of it building and
-    migrating 1,000,000 Memory nodes). Sizes are options: `nox -s bench -- --help`;
+    Not a default session (about fifteen minutes on two cores, most of it building and
+    migrating 1,000,000 Memory nodes, and moving 100,000 memories to LadybugDB). Sizes are
+    options: `nox -s bench -- --help`;
     `nox -s bench -- --quick` is a smoke run that leaves the docs alone.
     """
     install_project(session)

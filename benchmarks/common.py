@@ -139,8 +139,10 @@ def machine() -> dict[str, str]:
     for name in (
         "kuzu-memory-migrations",
         "kuzu-memory-upgrades",
+        "kuzu-memory-ladybug",
         "example-pack",
         "kuzu",
+        "ladybug",
         "pydantic",
         "pluggy",
     ):

@@ -65,6 +65,12 @@ FOOTER = """
 - **Packs.** `entry_points(group="kuzu_memory.migrations")` in a fresh process, through
   the standard library's `importlib.metadata` and through the importlib-metadata package,
   in a virtualenv holding a few hundred distributions (see below).
+- **LadybugDB.** `ladybug_move_v0.1.0` (kuzu-memory-ladybug) through the runner in a fresh
+  process, on a copy of a `populate_1_12` database: export, import, the content
+  fingerprint of every table on both sides, the journaled switch, the config. Against, on
+  another copy of the same file, the engines' own way: Kuzu's `EXPORT DATABASE` in one
+  process, then LadybugDB's `IMPORT DATABASE` in another (the vector index left out, as
+  the move leaves it out without VECTOR). Alternated, best of each side.
 
 ## Where it stands
 

@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_data
 import bench_entry_points
+import bench_ladybug
 import bench_planning
 import bench_startup
 import bench_state
@@ -31,6 +32,15 @@ def options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=1_000_000, help="Memory nodes (data)")
     parser.add_argument("--small-rows", type=int, default=100_000, help="smaller table")
     parser.add_argument("--history", type=int, default=100_000, help="long history entries")
+    parser.add_argument(
+        "--ladybug-memories", type=int, default=100_000, help="memories moved to LadybugDB"
+    )
+    parser.add_argument(
+        "--ladybug-embedded",
+        type=float,
+        default=0.1,
+        help="share of those memories with an embedding (FLOAT[384])",
+    )
     parser.add_argument(
         "--migrations",
         type=int,
@@ -47,7 +57,9 @@ def options(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--repeat", type=int, default=15, help="fresh processes per figure")
     parser.add_argument(
-        "--only", nargs="+", default=["startup", "planning", "state", "data", "entry_points"]
+        "--only",
+        nargs="+",
+        default=["startup", "planning", "state", "data", "entry_points", "ladybug"],
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
     parser.add_argument("--output", type=Path, default=None, help=f"default: {DOCS}")
@@ -55,6 +67,7 @@ def options(argv: list[str]) -> argparse.Namespace:
     if args.quick:
         args.rows, args.small_rows, args.history = 20_000, 2_000, 2_000
         args.migrations, args.repeat, args.big_pack = [100, 1_000], 3, [100, 1_000]
+        args.ladybug_memories = 2_000
     if args.output is None and not args.quick:
         args.output = DOCS
     return args
@@ -68,6 +81,8 @@ def main(argv: list[str]) -> int:
             "history": f"{args.history:,} entries (against 10)",
             "planning": " and ".join(f"{n:,}" for n in args.migrations) + " migrations, 100 packs",
             "repeat": f"{args.repeat} fresh processes per start-up figure (median)",
+            "ladybug": f"{args.ladybug_memories:,} memories moved to LadybugDB, "
+            f"{args.ladybug_embedded:.0%} with an embedding",
         }
     )
     started = time.perf_counter()
@@ -87,6 +102,10 @@ def main(argv: list[str]) -> int:
             bench_data.run(results, rows=args.rows, small_rows=args.small_rows, repeat=5)
         if "entry_points" in args.only:
             bench_entry_points.run(results, Path(folder), repeat=args.repeat)
+        if "ladybug" in args.only:
+            bench_ladybug.run(
+                results, memories=args.ladybug_memories, embedded=args.ladybug_embedded
+            )
     elapsed = time.perf_counter() - started
     command = "nox -s bench" + (" -- " + " ".join(argv) if argv else "")
     if args.output is not None:

@@ -1,6 +1,6 @@
 """Run migrations in this process, counting its durable steps, and kill it at one of them.
 
-    python crash_driver.py ROOT [--kill-at N]
+    python crash_driver.py ROOT [--kill-at N] [--include NAME,...]
 
 Every operation that changes a file or a database raises an audit event before it happens
 (`open` for writing, `os.rename`, `os.remove`, `os.mkdir`, `shutil.rmtree`, ... and the
@@ -55,13 +55,17 @@ def main() -> None:
     root = sys.argv[1]
     if "--kill-at" in sys.argv:
         Steps.kill_at = int(sys.argv[sys.argv.index("--kill-at") + 1])
+    include = ""
+    if "--include" in sys.argv:
+        include = sys.argv[sys.argv.index("--include") + 1]
     sys.addaudithook(_hook)
     from pathlib import Path
 
     from kuzu_memory_migrations.engine.project import Project
     from kuzu_memory_migrations.engine.runner import RunOptions, run
 
-    report = run(Project(Path(root)), RunOptions())
+    options = RunOptions(include=frozenset(filter(None, include.split(","))))
+    report = run(Project(Path(root)), options)
     statuses = sorted({o.status.value for o in report.final().values()})
     print(Steps.count, ",".join(statuses), report.stopped or "", flush=True)
 

@@ -1,4 +1,5 @@
-"""Kuzu work is undone (transaction or file snapshot), and a database held open defers it."""
+"""Database work is undone (transaction or file snapshot), and a database held open defers
+it: with Kuzu and with LadybugDB (the `engine` fixture runs each test on both)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ from reliability_support import PRIVATE
 
 
 @pytest.fixture
-def database(tmp_path: Path, use_plugins: Callable[..., None]) -> Path:
+def database(tmp_path: Path, use_plugins: Callable[..., None], engine: str) -> Path:
     use_plugins("reliability_db_pack")
-    return build_project_1_12(tmp_path / "project")
+    return build_project_1_12(tmp_path / "project", engine=engine)
 
 
 def statuses(root: Path) -> dict[str, tuple[Status, str]]:
@@ -114,6 +115,7 @@ class ReadsPack:
         return [ReadsInItsCheck]
 
 
+@pytest.mark.parametrize("engine", ["kuzu"])  # LadybugDB reads beside a writer: no deferral
 def test_check_counts_deferred_work_as_pending(held: Path) -> None:
     """A CI gate must not pass a project whose work only waits for the database."""
     root = held.parent.parent

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -22,6 +23,30 @@ if TYPE_CHECKING:
 
 DatabaseMode = Literal["transaction", "snapshot"]
 """How database work is made undoable: one engine transaction, or a copy of the files."""
+
+
+@dataclass(frozen=True)
+class MovedDatabase:
+    """What moving a database to the other engine did (or, in a dry run, would do)."""
+
+    path: Path
+    source_engine: str
+    engine: str
+    tables: dict[str, int]
+    """Rows of each table, edges included (the same on both sides once verified)."""
+    size: int
+    """Bytes of the old file."""
+    new_size: int | None = None
+    index_statements: list[str] = field(default_factory=list)
+    """The old database's vector indexes, as the statements that create them."""
+    index_error: str | None = None
+    """Why they were not built in the new database (None: built, or there were none)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    preview: bool = False
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
 
 
 class Progress(Protocol):
@@ -123,6 +148,29 @@ class DatabaseAccess(Protocol):
         """Group statements into one transaction. In a run, the migration's own already does
         (the block changes nothing); used outside any run (a pack's own command), the block
         commits when it ends and rolls back if it raises."""
+        ...
+
+    @property
+    def engine(self) -> str:
+        """`kuzu` or `ladybug`: what the file is (its header), or the project's config says
+        for a file not made yet. Imports no engine."""
+        ...
+
+    def extension_error(self, name: str) -> str | None:
+        """Why the engine cannot load the extension `name` (`VECTOR`, say); None if it can."""
+        ...
+
+    def move_to(self, engine: str) -> MovedDatabase:
+        """Move the database to the other engine, in its place, within the migration.
+
+        Exported read-only, imported into a new file beside it, verified table by table
+        (rows, edges, columns and defaults), then put in the old file's place with one
+        rename; the old file is kept in the journal, so a failure, a crash or `rollback`
+        gives it back byte for byte. Vector indexes are built when the engine can load its
+        VECTOR extension (`index_error` says why not). The database must not be written by
+        this migration first; other processes cannot write it while the move runs. In a
+        dry run: what it would move, nothing written.
+        """
         ...
 
 

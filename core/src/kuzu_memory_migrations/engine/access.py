@@ -1,23 +1,27 @@
 """The run as one migration sees it (`MigrationAccess`): its files, its database sessions,
 its progress. This is the one place where a migration's database sessions are opened and
-closed, and where a database held by another process is noted (the migration is then
-deferred, whatever its code made of the refusal)."""
+closed, where a database held by another process is noted (the migration is then
+deferred, whatever its code made of the refusal), and where a database moved to the other
+engine is switched into its place, journaled."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..contract.access import DatabaseMode, Progress
+from ..contract.access import DatabaseMode, MovedDatabase, Progress
 from ..contract.context import RunContext
 from ..contract.errors import DatabaseError
 from ..contract.reports import PlainIO
-from .database import DatabaseSession, Phase
+from . import conversion
+from .atomic import fsync_directory
+from .database import COMPANIONS, DatabaseSession, Engine, Phase, engine_named
 from .files import FileOps
-from .plainio import caller
+from .plainio import caller, paused
 
 ProgressFactory = Callable[[str, "int | None"], Progress]
 
@@ -76,6 +80,8 @@ class DatabaseView:
     session: DatabaseSession
     refused: list[PlainIO]
     one_shot: bool = False
+    files: FileOps | None = None
+    progress: ProgressFactory = silent_progress
 
     @property
     def path(self) -> Path:
@@ -126,6 +132,50 @@ class DatabaseView:
             raise DatabaseError(f"{self.path}: written to, so held until the migration ends")
         self.session.close()
 
+    @property
+    def engine(self) -> str:
+        return self.session.engine.name
+
+    def extension_error(self, name: str) -> str | None:
+        with paused():  # the framework's own work (a child, maybe): not the migration's I/O
+            return conversion.extension_error(self.session.engine, name)
+
+    def move_to(self, engine: str) -> MovedDatabase:
+        with paused():  # the framework's own work: every change it makes is journaled here
+            return self._move_to(engine_named(engine))
+
+    def _move_to(self, target: Engine) -> MovedDatabase:
+        session = self.session
+        if session.phase == "preview":
+            moved = conversion.preview(session, target)
+            if self.files is not None:
+                detail = f"{moved.source_engine} -> {moved.engine}: {moved.rows:,} rows"
+                self.files.plan("move database", self.path, detail)
+            return moved
+        journal = self.files.journal if self.files is not None else None
+        if session.phase != "write" or journal is None:
+            raise DatabaseError(
+                f"{self.path}: a database is moved to another engine only by a run, which "
+                "journals the switch (`kuzu-memory-migrations run --include NAME`)"
+            )
+        if session.wrote:
+            raise DatabaseError(
+                f"{self.path}: written by this migration already; move it in one of its own"
+            )
+
+        moved, contents = conversion.move(
+            session, target, created=journal.snapshot, progress=self.progress
+        )
+        # Step 2 of the commit protocol: journaled (the old file kept), then one rename.
+        journal.record_database(self.path, "replaced", fingerprint=contents)
+        journal.keep(self.path)
+        for suffix in COMPANIONS:  # none now; undo removes what the new engine leaves
+            journal.snapshot(self.path.with_name(self.path.name + suffix))
+        os.replace(conversion.new_path(self.path, target), self.path)
+        fsync_directory(self.path.parent)
+        session.known_engine = target
+        return moved
+
 
 @dataclass
 class Access:
@@ -149,9 +199,16 @@ class Access:
                 mode="autocommit" if self.context.trigger == "direct" else mode,
                 before_write=self.before_write,
                 plan=lambda statement: self.files.plan("cypher", path, statement),
+                project_root=self.context.project_root,
             )
             self.sessions[path] = session
-        return DatabaseView(session, self.refused, one_shot=self.context.trigger == "direct")
+        return DatabaseView(
+            session,
+            self.refused,
+            one_shot=self.context.trigger == "direct",
+            files=self.files,
+            progress=self.progress,
+        )
 
     def progress(self, label: str, total: int | None) -> Progress:
         return self.progress_factory(label, total)

@@ -1,7 +1,15 @@
 """All access to a project's graph database goes through this module.
 
-The engine (Kuzu, imported lazily: the start-up path never pays for it) is opened here and
-nowhere else. A `DatabaseSession` is one migration's use of one database:
+Two engines read these databases: Kuzu 0.11 (what kuzu-memory 1.12 installs) and
+LadybugDB, its maintained fork. They are imported here and nowhere else, lazily (the
+start-up path never pays for either), and chosen per database by what the file is: its
+first four bytes (`KUZU`, `LBUG`); only a missing or empty file goes by the project's
+config (`database.engine`). The two cannot be loaded into one process (their native
+modules register the same types; the second fails and the process crashes at exit), so a
+session refuses to load a second engine (`EngineConflict`, a deferral: a process without
+the other engine does the work); `conversion` runs work that needs both in children.
+
+A `DatabaseSession` is one migration's use of one database:
 
 - reads run on a read-only connection until the first write, so a run that writes
   nothing never opens `memories.db` for writing (the engine rewrites the file on a mere
@@ -11,15 +19,19 @@ nowhere else. A `DatabaseSession` is one migration's use of one database:
 - in a transaction, the commit also inserts the journal's id into the framework's own
   table `_kmm_applied`, so "applied" commits atomically with the change: after a crash,
   recovery reads that row to know whether the commit happened;
-- Kuzu rolls back a whole transaction when one statement in it fails, and runs later
-  statements outside any transaction. The session keeps the transaction's statements
-  (up to `REPLAY_LIMIT` bytes of parameters) and replays them in a new one, so a failed
-  statement has no effect but its own error; beyond the limit the transaction is lost
-  and every later statement fails, so the migration fails and is undone.
+- both engines roll back a whole transaction when one statement in it fails (any error
+  but a parser error), and run later statements outside any transaction. The session
+  keeps the transaction's statements (up to `REPLAY_LIMIT` bytes of parameters) and
+  replays them in a new one, so a failed statement has no effect but its own error;
+  beyond the limit the transaction is lost and every later statement fails, so the
+  migration fails and is undone.
 """
 
 from __future__ import annotations
 
+import fcntl
+import importlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +40,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..contract.errors import DatabaseError
-from .errors import DatabaseBusy
+from .errors import DatabaseBusy, EngineConflict
+from .settings import configured_engine
 
 MARKER_TABLE = "_kmm_applied"
 """The framework's table in a migrated database: one row per migration committed in a
@@ -36,10 +49,137 @@ transaction (`journal`, `migration`, `committed_at`)."""
 REPLAY_LIMIT = 64 * 1024 * 1024
 """Estimated bytes of statement parameters kept to replay a transaction a failed statement
 rolled back; beyond it a failed statement loses the transaction."""
-_LOCK_MESSAGE = "could not set lock"
+_LOCK_MESSAGE = "could not set lock"  # both engines: "IO exception: Could not set lock on file"
 _NO_TRANSACTION = "no active transaction"
+COMPANIONS = (".wal", ".shadow", ".checkpoint.apply.lock", ".checkpoint.intent.lock")
+"""Files an engine keeps beside an open database (LadybugDB adds the last two while it
+checkpoints); any of them while nobody holds the file means it was not closed cleanly."""
 AUDIT_EVENT = "kuzu_memory_migrations.database.execute"
 """Raised (sys.audit) before every statement that may change a database: a durable step."""
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One of the engines that read kuzu-memory databases."""
+
+    name: str
+    """What the project's config and the reports call it."""
+    module: str
+    """Its Python package."""
+    magic: bytes
+    """The first bytes of every database file it writes."""
+    label: str
+    extra: str
+    """The extra of this distribution that installs it."""
+
+    def loaded(self) -> bool:
+        """Whether its package is imported in this process (a shim of another engine under
+        its name does not count)."""
+        module = sys.modules.get(self.module)
+        return module is not None and getattr(module, "__name__", "") == self.module
+
+
+KUZU = Engine("kuzu", "kuzu", b"KUZU", "Kuzu", "kuzu")
+LADYBUG = Engine("ladybug", "ladybug", b"LBUG", "LadybugDB", "ladybug")
+ENGINES = {engine.name: engine for engine in (KUZU, LADYBUG)}
+DEFAULT_ENGINE = KUZU
+"""For a new database whose project says nothing: what kuzu-memory 1.12 reads."""
+
+
+def engine_named(name: str, where: str = "") -> Engine:
+    if name not in ENGINES:
+        known = ", ".join(ENGINES)
+        raise DatabaseError(f"{where or 'engine'}: unknown database engine {name!r} ({known})")
+    return ENGINES[name]
+
+
+def file_engine(path: Path) -> Engine | None:
+    """The engine that wrote `path`, from its first four bytes; None for a missing or
+    empty file (a new database to every engine). Imports no engine."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise DatabaseError(f"cannot read {path}: {error}") from error
+    if not head:
+        return None
+    for engine in ENGINES.values():
+        if head == engine.magic:
+            return engine
+    raise DatabaseError(f"{path}: neither a Kuzu nor a LadybugDB database (it starts {head!r})")
+
+
+def resolve_engine(path: Path, configured: str | None = None) -> Engine:
+    """The file decides; the project's config only for a new file, then the default.
+
+    A config naming another engine than the file is not an error: it is what makes a
+    move between engines pending.
+    """
+    found = file_engine(path)
+    if found is not None:
+        return found
+    return engine_named(configured, str(path)) if configured else DEFAULT_ENGINE
+
+
+def load(engine: Engine) -> Any:
+    """The engine's package, imported; refused while another engine is loaded here."""
+    others = [other.label for other in ENGINES.values() if other is not engine and other.loaded()]
+    if others:
+        raise EngineConflict(
+            f"{engine.label} cannot be loaded in this process: {', '.join(others)} is loaded "
+            "here, and the two cannot share a process; a process without it does this"
+        )
+    try:
+        return importlib.import_module(engine.module)
+    except ImportError as error:
+        raise DatabaseError(
+            f"{engine.label} is not installed here ({error}): "
+            f"pip install 'kuzu-memory-migrations[{engine.extra}]'"
+        ) from error
+
+
+def can_load(engine: Engine) -> bool:
+    """Whether `load(engine)` would not be refused for the other engine (cheap)."""
+    return not any(other.loaded() for other in ENGINES.values() if other is not engine)
+
+
+def leftovers(path: Path) -> list[Path]:
+    """Companion files beside `path` (see `COMPANIONS`)."""
+    return [
+        companion
+        for suffix in COMPANIONS
+        if (companion := path.with_name(path.name + suffix)).exists()
+    ]
+
+
+class FileHold:
+    """A shared lock on a database file that no engine's writer can take beside, held on
+    one descriptor: no other process can open it for writing while it is held; readers
+    can. POSIX locks belong to the process and any close of the file drops them, so the
+    holder reads the file through `read()` only, never by opening it again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_RDONLY)
+        try:
+            fcntl.lockf(self.fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(self.fd)
+            raise DatabaseBusy(
+                f"database {path} is held open for writing by another process (is "
+                "kuzu-memory's MCP server running?); will retry later"
+            ) from error
+
+    def read(self, size: int, offset: int = 0) -> bytes:
+        return os.pread(self.fd, size, offset)
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
 
 Phase = Literal["read", "write", "preview"]
 """What the session may do: read only (checks), write (a migration applied), or only show
@@ -77,21 +217,22 @@ def _rows(result: Any) -> list[dict[str, Any]]:
 class _Open:
     """One open database and its connection."""
 
-    def __init__(self, path: Path, *, read_only: bool) -> None:
+    def __init__(self, path: Path, engine: Engine, *, read_only: bool) -> None:
         if not path.exists():
             raise DatabaseError(f"no database at {path}")
-        import kuzu
-
+        module = load(engine)
         try:
-            self.database = kuzu.Database(str(path), read_only=read_only)
+            self.database = module.Database(str(path), read_only=read_only)
         except RuntimeError as error:
             if _LOCK_MESSAGE in str(error).lower():
+                holder = str(error).split("(Lock is held by ", 1)[1:]  # LadybugDB names it
+                by = f" ({holder[0].split(')', 1)[0]})" if holder else ""
                 raise DatabaseBusy(
-                    f"database {path} is held open by another process "
+                    f"database {path} is held open by another process{by} "
                     "(is kuzu-memory's MCP server running?); will retry later"
                 ) from error
-            raise DatabaseError(f"cannot open database {path}: {error}") from error
-        self.connection = kuzu.Connection(self.database)
+            raise DatabaseError(f"cannot open {engine.label} database {path}: {error}") from error
+        self.connection = module.Connection(self.database)
 
     def run(self, query: str, parameters: dict[str, Any] | None) -> Any:
         return self.connection.execute(query, parameters or {})
@@ -118,6 +259,11 @@ class DatabaseSession:
     """The database was held by another process: the migration is deferred, whatever it did."""
     held: bool = False
     """Inside `transaction()`: kept open between statements of a one-shot session."""
+    project_root: Path | None = None
+    """Whose config names the engine of a missing or empty file (read only then)."""
+    known_engine: Engine | None = None
+    """The engine, when the caller knows it already (a step of a move, in its child)."""
+    _hold: FileHold | None = None
     _reader: _Open | None = None
     _writer: _Open | None = None
     _in_transaction: bool = False
@@ -129,14 +275,49 @@ class DatabaseSession:
     def wrote(self) -> bool:
         return self._writer is not None
 
+    @property
+    def engine(self) -> Engine:
+        """The engine of this database, decided once, at first use (see `resolve_engine`)."""
+        if self.known_engine is None:
+            found = file_engine(self.path)
+            if found is None and self.project_root is not None:
+                found = resolve_engine(self.path, configured_engine(self.project_root))
+            self.known_engine = found or DEFAULT_ENGINE
+        return self.known_engine
+
     # -- opening -----------------------------------------------------------------------
 
     def _open(self, *, read_only: bool) -> _Open:
+        if self._hold is not None:
+            raise DatabaseError(
+                f"{self.path}: held for a move between engines; it is read by other processes only"
+            )
         try:
-            return _Open(self.path, read_only=read_only)
+            return _Open(self.path, self.engine, read_only=read_only)
         except DatabaseBusy:
             self.busy = True
             raise
+        except EngineConflict as error:
+            raise EngineConflict(f"{self.path}: {error}") from error
+
+    def hold(self) -> FileHold:
+        """Keep other processes from writing the database until the session closes.
+
+        For work done on the file by other processes (a move between engines): this
+        session opens it no more, since closing the engine's own descriptor would drop
+        the lock. Only before any write of this session.
+        """
+        if self._writer is not None:
+            raise DatabaseError(f"{self.path}: written to in this session; cannot hold it")
+        if self._hold is None:
+            self.close()
+            self.engine  # noqa: B018  (read the header now: a later open would drop the lock)
+            try:
+                self._hold = FileHold(self.path)
+            except DatabaseBusy:
+                self.busy = True
+                raise
+        return self._hold
 
     def _for_reading(self) -> _Open:
         if self._writer is not None:
@@ -300,6 +481,9 @@ class DatabaseSession:
                 if opened is not None:
                     opened.close()
             self._reader = self._writer = None
+            if self._hold is not None:
+                self._hold.release()
+                self._hold = None
 
 
 def marker_statements(journal: str, migration: str) -> list[tuple[str, dict[str, Any] | None]]:

@@ -62,6 +62,13 @@ class DatabaseBusy(MigrationDeferred):
     code = "database_busy"
 
 
+class EngineConflict(MigrationDeferred):
+    """The database's engine cannot be loaded here: the other engine is (their native
+    modules cannot share a process). Deferred: a process without it does the work."""
+
+    code = "engine_conflict"
+
+
 class PackError(MigrationsError):
     """Pack code raised (an exception, SystemExit or KeyboardInterrupt); names the pack."""
 

@@ -34,6 +34,7 @@ from .atomic import (
     fsync_directory,
     remove_stray_temps,
 )
+from .database import COMPANIONS
 from .errors import JournalError
 from .guard import PathGuard, within
 
@@ -244,9 +245,18 @@ class Journal:
         return any(r["kind"] == "rolling_back" for r in self.records)
 
     def databases(self, mode: str) -> list[Path]:
-        """Databases changed in `transaction` mode (no copy to restore) or from a `snapshot`."""
+        """Databases changed in `transaction` mode (no copy to restore), from a `snapshot`,
+        or `replaced` whole."""
         return [
             Path(r["path"]) for r in self.records if r["kind"] == "database" and r["mode"] == mode
+        ]
+
+    def replaced(self) -> list[tuple[Path, dict[str, Any]]]:
+        """Databases replaced whole, each with the fingerprint of the file put in place."""
+        return [
+            (Path(r["path"]), r.get("fingerprint") or {})
+            for r in self.records
+            if r["kind"] == "database" and r["mode"] == "replaced"
         ]
 
     def not_undoable(self) -> list[dict[str, Any]]:
@@ -361,13 +371,31 @@ class Journal:
         self._append(record)
         move_path(path, place)
 
+    def keep(self, path: Path) -> None:
+        """Keep the file at `path` in the journal without moving it (a hard link; a copy
+        where none can be made), just before a rename puts another file in its place: undo
+        renames it back, so that at no moment is there nothing at `path`."""
+        key = str(path)
+        if self._covered(key):
+            return
+        slot, place = self._copy_slot(path)
+        try:
+            os.link(path, place)
+        except OSError:  # no hard links here; a copy (a database: opened, so held no more)
+            copy_durably(path, place)
+        fsync_directory(place.parent)
+        self._touched.add(key)
+        self._append({"kind": "kept", "path": key, **slot})
+
     def record_move(self, src: Path, dst: Path) -> None:
         self._touched.update((str(src), str(dst)))
         self._append({"kind": "move", "src": str(src), "dst": str(dst)})
 
-    def record_database(self, path: Path, mode: str) -> None:
-        """Note database work: `transaction` (undone by the engine) or `snapshot` (copied)."""
-        record = {"kind": "database", "path": str(path), "mode": mode}
+    def record_database(self, path: Path, mode: str, **details: Any) -> None:
+        """Note database work: `transaction` (undone by the engine), `snapshot` (copied), or
+        `replaced` (another file put in its place, the old one kept; `details` hold the
+        new file's content fingerprint, for `rollback` to tell whether it changed since)."""
+        record = {"kind": "database", "path": str(path), "mode": mode, **details}
         if record not in self.records:
             self._append(record)
 
@@ -404,9 +432,8 @@ class Journal:
         ]
 
     def _database_files(self) -> set[str]:
-        return {
-            str(path) + suffix for path in self.databases("snapshot") for suffix in ("", ".wal")
-        }
+        paths = [*self.databases("snapshot"), *self.databases("replaced")]
+        return {str(path) + suffix for path in paths for suffix in ("", *COMPANIONS)}
 
     def undo(self) -> list[str]:
         """Put every recorded path back as it was, newest change first.
@@ -439,6 +466,14 @@ class Journal:
             else:
                 _copy_tree(kept, path)
             tidy(path, kept)
+        elif kind == "kept":
+            path, kept = Path(record["path"]), self._copy_of(record)
+            guard.check(path, follow=False, replace=True)
+            if kind_of(kept) == "absent":
+                return  # already put back by an earlier, interrupted undo
+            if kind_of(path) == "dir":
+                remove_any(path)
+            move_path(kept, path)  # one rename over whatever is there
         elif kind == "move":
             src, dst = Path(record["src"]), Path(record["dst"])
             guard.check(src, follow=False, replace=True)

@@ -14,7 +14,8 @@ from pathlib import Path
 from ..contract.context import RunContext, Trigger
 from . import fastpath
 from .access import Access
-from .errors import JournalError, RollbackRefused, UnknownName
+from .conversion import changed_since
+from .errors import DatabaseBusy, JournalError, RollbackRefused, UnknownName
 from .files import FileOps
 from .guard import PathGuard
 from .isolation import contained
@@ -74,6 +75,22 @@ def rollback_applied(
                 f"{name!r}: files it changed were edited since it was applied ({listed}); "
                 "rolling back would lose those edits. Use --force to roll back anyway."
             )
+        for database, recorded in journal.replaced():
+            try:
+                changed = changed_since(database, recorded)
+            except DatabaseBusy as busy:
+                raise RollbackRefused(
+                    f"{name!r}: {database} is held open for writing by another process (is "
+                    "kuzu-memory's MCP server running?); stop it, then roll back. Nothing "
+                    "was changed."
+                ) from busy
+            if changed and not force:
+                raise RollbackRefused(
+                    f"{name!r}: {database} changed since it was put in place "
+                    f"({'; '.join(changed)}); rolling back puts the earlier file back and "
+                    "loses those changes, memories stored since included. Use --force to "
+                    "roll back anyway."
+                )
         if (databases := journal.databases("snapshot")) and not force:
             raise RollbackRefused(
                 f"{name!r}: rolling back restores the copy of {databases[0]} taken before it "
@@ -152,7 +169,7 @@ def _backup_of(project: Project, records: Records, name: str) -> Journal:
 def _later_on_the_same_database(project: Project, journal: Journal, records: Records) -> list[str]:
     """Applied migrations that changed this journal's database after it: a restored copy
     of the database would silently take their work away too."""
-    ours = set(journal.databases("snapshot"))
+    ours = {*journal.databases("snapshot"), *journal.databases("replaced")}
     later: list[str] = []
     if not ours:
         return later
@@ -163,7 +180,8 @@ def _later_on_the_same_database(project: Project, journal: Journal, records: Rec
             newer = Journal.load(directory)
         except JournalError:
             continue
-        theirs = {*newer.databases("snapshot"), *newer.databases("transaction")}
+        modes = ("snapshot", "transaction", "replaced")
+        theirs = {path for mode in modes for path in newer.databases(mode)}
         if ours & theirs and records.applied_among([newer.migration]):
             later.append(newer.migration)
     return later

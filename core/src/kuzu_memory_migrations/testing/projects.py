@@ -7,14 +7,17 @@ reproduce what a real ``kuzu-memory init`` + ``kuzu-memory install claude-code``
 the database schema statement for statement, the config file byte for byte (paths aside) and
 the Claude Code hooks in the nested shape kuzu-memory writes.
 
-Only the standard library is imported here; ``kuzu`` is imported inside the functions that
-touch a database, so importing this module (say, from a pytest plugin) costs nothing.
+Only the standard library is imported here; the engine (Kuzu, or LadybugDB for
+``engine="ladybug"``) is imported inside the functions that touch a database, through the
+framework's database module, so importing this module (say, from a pytest plugin) costs
+nothing. Each database is read with the engine its file says.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 import subprocess
 import sys
 import uuid
@@ -37,6 +40,7 @@ __all__ = [
     "hooks_settings_1_6",
     "hooks_settings_1_12",
     "memory_rows",
+    "populate_1_12",
     "table_columns",
     "table_names",
     "vector_indexes",
@@ -473,19 +477,25 @@ def build_project_1_12(
     memories: int = 3,
     executable: str = DEFAULT_EXECUTABLE,
     now: datetime | None = None,
+    engine: str = "kuzu",
 ) -> Path:
     """Lay out what kuzu-memory 1.12.11 ``init`` + ``install claude-code`` leave in ``root``.
 
     Everything sits in ``.kuzu-memory/``; every row has its ``content_hash`` and the 1.12
     columns; embeddings are NULL as they are without the optional embedding model. A fresh
     1.12.11 project has no ``migration_state.json``. Timestamps and ids as in
-    :func:`build_project_1_6`. Returns the path of ``memories.db``.
+    :func:`build_project_1_6`. With ``engine="ladybug"`` the database is a LadybugDB one,
+    as kuzu-memory's code makes it on LadybugDB: without the vector index, which needs
+    LadybugDB's VECTOR extension. Returns the path of ``memories.db``.
     """
     root = root.resolve()
     data_dir = root / ".kuzu-memory"
     _write_memories_folder(data_dir, root.name)
     db_path = data_dir / "memories.db"
-    _create_database(db_path, SCHEMA_1_12, _rows_1_12(root, memories, now))
+    schema = SCHEMA_1_12
+    if engine != "kuzu":
+        schema = tuple(s for s in SCHEMA_1_12 if "CREATE_VECTOR_INDEX" not in s)
+    _create_database(db_path, schema, _rows_1_12(root, memories, now), engine=engine)
     _write_text(data_dir / "config.yaml", _CONFIG_YAML.format(database_dir=data_dir))
     _write_claude_files(root, hooks_settings_1_12(executable), executable)
     return db_path
@@ -674,19 +684,292 @@ def _rows_1_12(root: Path, count: int, now: datetime | None) -> list[dict[str, A
 
 
 # ---------------------------------------------------------------------------------------------
-# Database access (kuzu imported lazily)
+# A large graph
+# ---------------------------------------------------------------------------------------------
+
+_TEXTS = (
+    "naïve café au lait",
+    "日本語のメモ",
+    "emoji 🧠🚀",
+    "Straße ẞ",
+    "a\u0301 combining",
+    "tab\tand\nnewline",
+    "quote ' and \" and \\ backslash",
+    "",
+    "RTL עברית العربية",
+    "zero\u200bwidth",
+)
+"""Text a memory can hold that a careless copy mangles."""
+_BATCH = 20_000
+
+
+def _every(index: int, period: int, value: Any) -> Any:
+    """``value``, or NULL for one index in ``period`` (every nullable column gets NULLs)."""
+    return None if index % period == period - 1 else value
+
+
+def _graph_rows(
+    count: int, *, embedded: float, seed: int, now: datetime
+) -> dict[str, tuple[list[str], list[dict[str, Any]]]]:
+    """Table -> (its columns as COPY takes them, rows) for ``populate_1_12``."""
+    rng = random.Random(seed)
+    prefix = f"gen{seed}"
+    entities, sessions = max(count // 10, 1), max(count // 100, 1)
+    keywords, archived = max(count // 20, 1), max(count // 50, 1)
+    memory_ids = [f"{prefix}-memory-{i:07d}" for i in range(count)]
+    stamp = [now - timedelta(minutes=count - i, microseconds=i % 999_983) for i in range(count)]
+
+    def vector() -> list[float]:
+        return [rng.uniform(-1.0, 1.0) for _ in range(384)]
+
+    memory = [
+        {
+            "id": memory_ids[i],
+            "content": f"{_TEXTS[i % len(_TEXTS)]} memory #{i}",
+            "content_hash": _every(i, 17, f"{i:064x}"),
+            "created_at": stamp[i],
+            "valid_from": _every(i, 5, stamp[i] + timedelta(microseconds=90)),
+            "valid_to": _every(i, 7, stamp[i] + _RETENTION),
+            "accessed_at": _every(i, 3, stamp[i]),
+            "access_count": rng.randrange(50),
+            "memory_type": ("episodic", "semantic", "procedural")[i % 3],
+            "knowledge_type": _KNOWLEDGE_TYPES_1_12[i % 3],
+            "project_tag": "" if i % 2 else "projet-ü",
+            "importance": rng.random(),
+            "confidence": _every(i, 11, rng.random()),
+            "source_type": "cli" if i % 2 else "conversation",
+            "agent_id": "cli" if i % 2 else "default",
+            "user_id": _every(i, 4, _GIT_USER),
+            "session_id": _every(i, 2, f"{prefix}-session-{i % sessions:05d}"),
+            "metadata": json.dumps({"n": i, "tag": "é"}),
+            "embedding": vector() if rng.random() < embedded else None,
+            "source_speaker": "user" if i % 4 else "assistant",
+        }
+        for i in range(count)
+    ]
+    entity_ids = [f"{prefix}-entity-{i:06d}" for i in range(entities)]
+    keyword_words = [f"{prefix}-kw{i}-ñ" for i in range(keywords)]
+    return {
+        "Memory": (list(memory[0]), memory),
+        "Entity": (
+            [
+                *("id", "name", "entity_type", "normalized_name", "first_seen", "last_seen"),
+                *("mention_count", "confidence"),
+            ],
+            [
+                {
+                    "id": entity_ids[i],
+                    "name": f"Entity {_TEXTS[i % len(_TEXTS)]} {i}",
+                    "entity_type": ("tech", "person", "project")[i % 3],
+                    "normalized_name": _every(i, 9, f"entity {i}"),
+                    "first_seen": stamp[i % count],
+                    "last_seen": _every(i, 4, stamp[i % count] + timedelta(seconds=1)),
+                    "mention_count": rng.randrange(1, 100),
+                    "confidence": rng.random(),
+                }
+                for i in range(entities)
+            ],
+        ),
+        "Session": (
+            [
+                *("id", "user_id", "agent_id", "created_at", "last_activity", "memory_count"),
+                "metadata",
+            ],
+            [
+                {
+                    "id": f"{prefix}-session-{i:05d}",
+                    "user_id": _every(i, 2, "u"),
+                    "agent_id": "default",
+                    "created_at": stamp[i % count],
+                    "last_activity": _every(i, 3, stamp[i % count]),
+                    "memory_count": rng.randrange(9),
+                    "metadata": "{}",
+                }
+                for i in range(sessions)
+            ],
+        ),
+        "Keyword": (
+            ["word", "idf", "total_mentions"],
+            [
+                {"word": word, "idf": rng.random(), "total_mentions": rng.randrange(10**12)}
+                for word in keyword_words
+            ],
+        ),
+        "ArchivedMemory": (
+            [
+                *("id", "original_id", "content", "memory_type", "knowledge_type"),
+                *("project_tag", "source_type", "importance", "created_at", "archived_at"),
+                *("prune_score", "prune_reason", "expires_at", "content_hash", "confidence"),
+            ],
+            [
+                {
+                    "id": f"{prefix}-archive-{i:06d}",
+                    "original_id": f"{prefix}-old-{i}",
+                    "content": f"archived {_TEXTS[i % len(_TEXTS)]}",
+                    "memory_type": "episodic",
+                    "knowledge_type": "note",
+                    "project_tag": "",
+                    "source_type": _every(i, 2, "cli"),
+                    "importance": _every(i, 3, rng.random()),
+                    "created_at": stamp[i % count],
+                    "archived_at": stamp[i % count] + timedelta(days=1),
+                    "prune_score": rng.random(),
+                    "prune_reason": "Expired",
+                    "expires_at": _every(i, 2, stamp[i % count] + _RETENTION),
+                    "content_hash": f"h-{i}",
+                    "confidence": 0.25,
+                }
+                for i in range(archived)
+            ],
+        ),
+        "MENTIONS": (
+            ["from", "to", "confidence", "position_start", "position_end", "extraction_method"],
+            [
+                {
+                    "from": memory_ids[i],
+                    "to": entity_ids[(i * 7 + k) % entities],
+                    "confidence": rng.random(),
+                    "position_start": _every(i, 5, k * 10),
+                    "position_end": k * 10 + 3,
+                    "extraction_method": "pattern" if (i + k) % 3 else "nlp",
+                }
+                for i in range(count)
+                for k in (0, 1)
+            ],
+        ),
+        "RELATES_TO": (
+            ["from", "to", "relationship_type", "strength", "weight", "created_at"],
+            [
+                {
+                    "from": memory_ids[i],
+                    "to": memory_ids[(i * 31 + 1) % count],
+                    "relationship_type": "shared_entity" if i % 2 else "temporal",
+                    "strength": rng.random(),
+                    "weight": rng.random(),
+                    "created_at": _every(i, 6, stamp[i]),
+                }
+                for i in range(count)
+            ],
+        ),
+        "BELONGS_TO_SESSION": (
+            ["from", "to", "created_at"],
+            [
+                {"from": memory_ids[i], "to": f"{prefix}-session-{i % sessions:05d}"}
+                | {"created_at": stamp[i]}
+                for i in range(count)
+            ],
+        ),
+        "CO_OCCURS_WITH": (
+            ["from", "to", "co_occurrence_count", "last_co_occurrence"],
+            [
+                {
+                    "from": entity_ids[i],
+                    "to": entity_ids[(i + 1) % entities],
+                    "co_occurrence_count": rng.randrange(1, 9),
+                    "last_co_occurrence": _every(i, 2, stamp[i % count]),
+                }
+                for i in range(entities)
+            ],
+        ),
+        "CONSOLIDATED_INTO": (
+            ["from", "to", "consolidation_date", "cluster_id", "similarity_score"],
+            [
+                {
+                    "from": memory_ids[i],
+                    "to": memory_ids[(i + count // 2) % count],
+                    "consolidation_date": stamp[i],
+                    "cluster_id": _every(i, 4, f"c{i % 13}"),
+                    "similarity_score": rng.random(),
+                }
+                for i in range(max(count // 10, 1))
+            ],
+        ),
+        "HAS_KEYWORD": (
+            ["from", "to", "tf", "tfidf"],
+            [
+                {
+                    "from": memory_ids[i],
+                    "to": keyword_words[(i * 3 + k) % keywords],
+                    "tf": rng.random(),
+                    "tfidf": rng.random(),
+                }
+                for i in range(count)
+                for k in range(3)
+            ],
+        ),
+    }
+
+
+def populate_1_12(
+    db_path: Path, memories: int, *, embedded: float = 0.1, seed: int = 0
+) -> dict[str, int]:
+    """Add ``memories`` memories to a 1.12 database, with the graph 1.12 builds around them.
+
+    Rows in every table (entities, sessions, keywords, archived memories) and edges in
+    every rel table (two MENTIONS, three HAS_KEYWORD, one RELATES_TO and BELONGS_TO_SESSION
+    per memory, ...), with NULLs in every nullable column, microsecond timestamps, text
+    that careless copies mangle (emoji, combining marks, newlines, quotes) and a share
+    ``embedded`` of memories with a FLOAT[384] embedding. Deterministic for a ``seed``;
+    ids carry it, so two seeds add to one database. Loaded with COPY, a batch at a time.
+    Returns the rows added per table.
+    """
+    module = _file_engine(db_path)
+    tables = _graph_rows(memories, embedded=embedded, seed=seed, now=datetime(2026, 11, 20, 8, 30))
+    database = module.Database(str(db_path))
+    connection = module.Connection(database)
+    try:
+        for table, (columns, rows) in tables.items():
+            groups = [rows]
+            if table == "Memory":  # Kuzu casts every row's list, NULL ones too: two batches
+                groups = [[r for r in rows if r["embedding"] is None]]
+                groups.append([r for r in rows if r["embedding"] is not None])
+            for group in groups:
+                names = [c for c in columns if group and (c != "embedding" or group[0][c])]
+                own = [c for c in names if c not in ("from", "to")]
+                values = ", ".join(
+                    "CAST(r.embedding AS FLOAT[384])" if c == "embedding" else f"r.`{c}`"
+                    for c in names
+                )
+                listed = ", ".join(f"`{c}`" for c in own)
+                for start in range(0, len(group), _BATCH):
+                    batch = [{c: row[c] for c in names} for row in group[start : start + _BATCH]]
+                    connection.execute(
+                        f"COPY `{table}` ({listed}) FROM (UNWIND $rows AS r RETURN {values})",
+                        {"rows": batch},
+                    )
+    finally:
+        connection.close()
+        database.close()
+    return {table: len(rows) for table, (_, rows) in tables.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Database access (the engine imported lazily)
 # ---------------------------------------------------------------------------------------------
 
 
-def _create_database(db_path: Path, schema: Iterable[str], rows: Sequence[dict[str, Any]]) -> None:
-    """Create ``db_path`` with ``schema``, the SchemaVersion row and ``rows`` as Memory nodes."""
-    import kuzu
+def _engine_module(name: str) -> Any:
+    from ..engine.database import engine_named, load
 
+    return load(engine_named(name))
+
+
+def _file_engine(db_path: Path) -> Any:
+    from ..engine.database import DEFAULT_ENGINE, file_engine, load
+
+    return load(file_engine(db_path) or DEFAULT_ENGINE)
+
+
+def _create_database(
+    db_path: Path, schema: Iterable[str], rows: Sequence[dict[str, Any]], *, engine: str = "kuzu"
+) -> None:
+    """Create ``db_path`` with ``schema``, the SchemaVersion row and ``rows`` as Memory nodes."""
+    module = _engine_module(engine)
     if db_path.exists():
         raise FileExistsError(f"refusing to overwrite an existing database: {db_path}")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    database = kuzu.Database(str(db_path))
-    connection = kuzu.Connection(database)
+    database = module.Database(str(db_path))
+    connection = module.Connection(database)
     try:
         for statement in schema:
             connection.execute(statement)
@@ -703,12 +986,11 @@ def _create_database(db_path: Path, schema: Iterable[str], rows: Sequence[dict[s
 
 
 def _query(db_path: Path, statement: str) -> list[list[Any]]:
-    import kuzu
-
     if not db_path.exists():
         raise FileNotFoundError(f"no database at {db_path}")
-    database = kuzu.Database(str(db_path), read_only=True)
-    connection = kuzu.Connection(database)
+    module = _file_engine(db_path)
+    database = module.Database(str(db_path), read_only=True)
+    connection = module.Connection(database)
     try:
         result = connection.execute(statement)
         if isinstance(result, list):  # several statements: keep the last answer
@@ -751,10 +1033,14 @@ def vector_indexes(db_path: Path) -> list[tuple[str, str]]:
 def held_open(db_path: Path) -> Iterator[Path]:
     """Hold the database open in another process, as kuzu-memory's MCP server does.
 
-    Inside the block, opening it fails with Kuzu's lock error: migrations are deferred.
+    Inside the block, opening it for writing fails with the engine's lock error (for Kuzu,
+    reading too): migrations are deferred. The holder uses the engine the file says.
     """
+    from ..engine.database import DEFAULT_ENGINE, file_engine
+
+    engine = (file_engine(db_path) or DEFAULT_ENGINE).module
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD, str(db_path)],
+        [sys.executable, "-c", _HOLD, str(db_path), engine],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -769,6 +1055,7 @@ def held_open(db_path: Path) -> Iterator[Path]:
 
 
 _HOLD = (
-    "import sys, kuzu; db = kuzu.Database(sys.argv[1]); kuzu.Connection(db);"
+    "import importlib, sys; engine = importlib.import_module(sys.argv[2]);"
+    "db = engine.Database(sys.argv[1]); engine.Connection(db);"
     "print('holding', flush=True); sys.stdin.read()"
 )

@@ -1,8 +1,8 @@
 """What a project holds, file by file, so that tests can say "not one byte changed".
 
-Plain files compare by their bytes. A Kuzu database compares by what it holds (schema,
-indexes, every row): Kuzu rewrites its file on a mere read-write open and close, so its
-bytes say nothing about whether a migration left data behind.
+Plain files compare by their bytes. A database (Kuzu or LadybugDB) compares by what it
+holds (schema, indexes, every row): an engine rewrites its file on a mere read-write open
+and close, so its bytes say nothing about whether a migration left data behind.
 """
 
 from __future__ import annotations
@@ -18,21 +18,33 @@ from ..engine.layout import ProjectLayout
 Snapshot = dict[str, str]
 """Path (relative to the snapshot's root where inside it) -> a digest of what is there."""
 
-_KUZU_MAGIC = b"KUZU"
-
 
 def _is_database(path: Path) -> bool:
+    from ..engine.database import ENGINES
+
     with path.open("rb") as handle:
-        return handle.read(len(_KUZU_MAGIC)) == _KUZU_MAGIC
+        return handle.read(4) in {engine.magic for engine in ENGINES.values()}
 
 
 def database_digest(path: Path, *, framework: bool = False) -> str:
-    """A digest of a Kuzu database's schema, indexes and rows, read without writing a byte.
+    """A digest of a database's schema, indexes and rows, read without writing a byte.
 
     The framework's own table (the commit markers) is left out unless `framework` is true.
+    A database whose engine cannot be loaded in this process (the other one is) is read
+    in a child process, by its content fingerprint.
     """
-    from ..engine.database import MARKER_TABLE, DatabaseSession
+    from ..engine.conversion import fingerprint_of
+    from ..engine.database import MARKER_TABLE, DatabaseSession, can_load, file_engine
 
+    engine = file_engine(path)
+    if engine is not None and not can_load(engine):
+        found = fingerprint_of(path, engine)
+        if not framework:
+            found["tables"].pop(MARKER_TABLE, None)
+        return (
+            f"{engine.name}:"
+            + hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()
+        )
     session = DatabaseSession(path)
     digest = hashlib.sha256()
     try:
@@ -52,7 +64,7 @@ def database_digest(path: Path, *, framework: bool = False) -> str:
         digest.update(json.dumps(indexes, sort_keys=True, default=str).encode())
     finally:
         session.close()
-    return "kuzu:" + digest.hexdigest()
+    return f"{session.engine.name}:" + digest.hexdigest()
 
 
 def _digest(path: Path, databases: Literal["content", "bytes"], framework: bool) -> str:

@@ -37,8 +37,8 @@ class VectorIndexMigration(UpgradeDatabase, SchemaMigration):
         return set(self.table_columns("Memory")), {str(row["index_name"]) for row in rows}
 
     def check_applicable(self) -> bool:
-        if not self.exists(NEW_DATABASE):
-            return False
+        if not self.exists(NEW_DATABASE) or self.database().engine != "kuzu":
+            return False  # LadybugDB needs its VECTOR extension: kuzu-memory-ladybug builds it
         try:
             columns, indexes = self._inspect()
         except MigrationDeferred:
