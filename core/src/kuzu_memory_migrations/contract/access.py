@@ -9,7 +9,7 @@ Packs program against these interfaces, never against the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +128,18 @@ class DatabaseAccess(Protocol):
 
     def execute(self, cypher: str, parameters: dict[str, Any] | None = None) -> None:
         """Run a statement that changes the database."""
+        ...
+
+    def stream(
+        self, cypher: str, parameters: dict[str, Any] | None, size: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        """A read query's rows as dicts, `size` at a time, from one result.
+
+        The engine computes the whole result when the query runs and holds it (in its
+        buffer pool) until the last batch is read; statements may run in between, and do
+        not change the rows still to come. When the migration is being applied, the
+        database is opened for writing before the query runs.
+        """
         ...
 
     def tables(self) -> list[str]: ...

@@ -74,7 +74,8 @@ class DatabaseView:
     """`DatabaseAccess` over one session.
 
     `one_shot` (a migration used outside any run): the session is closed after each call,
-    so no engine lock outlives it; there is no run to close it later.
+    so no engine lock outlives it; there is no run to close it later. While rows are being
+    streamed it stays open (the rows come from it), and closes when the last stream ends.
     """
 
     session: DatabaseSession
@@ -88,7 +89,7 @@ class DatabaseView:
         return self.session.path
 
     def _done(self) -> None:
-        if self.one_shot and not self.session.held:
+        if self.one_shot and not self.session.held and not self.session.streaming:
             self.session.close()
 
     @contextmanager
@@ -108,6 +109,14 @@ class DatabaseView:
     def execute(self, cypher: str, parameters: dict[str, Any] | None = None) -> None:
         try:
             self.session.execute(cypher, parameters)
+        finally:
+            self._done()
+
+    def stream(
+        self, cypher: str, parameters: dict[str, Any] | None, size: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        try:
+            yield from self.session.stream(cypher, parameters, size)
         finally:
             self._done()
 

@@ -24,7 +24,15 @@ A `DatabaseSession` is one migration's use of one database:
   keeps the transaction's statements (up to `REPLAY_LIMIT` bytes of parameters) and
   replays them in a new one, so a failed statement has no effect but its own error;
   beyond the limit the transaction is lost and every later statement fails, so the
-  migration fails and is undone.
+  migration fails and is undone;
+- every database is opened with a bounded buffer pool (`buffer_pool_size`): a transaction
+  lives in it until COMMIT, so it is also the largest change a migration can make, and a
+  change that outgrows it fails with a hint naming `BUFFER_POOL_ENV`;
+- a statement run with parameters is prepared once per connection and reused (the last
+  `PREPARED_KEPT` kept): Kuzu 0.11 otherwise keeps every statement, with its parameters,
+  until the connection closes;
+- `stream` reads a query's rows a batch at a time from one result, while other
+  statements run on the same connection.
 """
 
 from __future__ import annotations
@@ -33,8 +41,9 @@ import fcntl
 import importlib
 import os
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -56,6 +65,13 @@ COMPANIONS = (".wal", ".shadow", ".checkpoint.apply.lock", ".checkpoint.intent.l
 checkpoints); any of them while nobody holds the file means it was not closed cleanly."""
 AUDIT_EVENT = "kuzu_memory_migrations.database.execute"
 """Raised (sys.audit) before every statement that may change a database: a durable step."""
+BUFFER_POOL_ENV = "KUZU_MEMORY_MIGRATIONS_BUFFER_POOL_MIB"
+"""Sets the engine's buffer pool for every database the framework opens, in MiB (0: the
+engine's own default, 80% of physical memory)."""
+PREPARED_KEPT = 16
+"""Prepared statements kept per connection, the most recently prepared."""
+_POOL_FULL = "buffer pool is full"  # both engines: "... The buffer pool is full and no ..."
+_MIB = 2**20
 
 
 @dataclass(frozen=True)
@@ -197,6 +213,46 @@ def _estimate(value: Any) -> int:
     return 32
 
 
+def buffer_pool_size() -> int:
+    """Bytes of buffer pool for a database the framework opens: a quarter of physical
+    memory, at least 512 MiB, at most 4 GiB; `BUFFER_POOL_ENV` sets it in MiB (0: the
+    engine's own default).
+
+    Both engines take 80% of physical memory by default. Everything a transaction changes
+    stays in the pool until COMMIT (Kuzu 0.11.3: 330 to 390 bytes per updated short
+    string), so the pool is also the largest transaction a migration can make; one that
+    outgrows it fails cleanly, rolled back, where an unbounded one would take the
+    machine's memory first.
+    """
+    configured = os.environ.get(BUFFER_POOL_ENV, "").strip()
+    if configured:
+        try:
+            mib = int(configured)
+        except ValueError:
+            raise DatabaseError(
+                f"{BUFFER_POOL_ENV}={configured!r}: expected a whole number of MiB"
+            ) from None
+        if mib < 0:
+            raise DatabaseError(f"{BUFFER_POOL_ENV}={configured!r}: expected 0 or more MiB")
+        return mib * _MIB
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return 1024 * _MIB
+    return min(max(physical // 4, 512 * _MIB), 4096 * _MIB)
+
+
+def _shape(value: Any) -> Any:
+    """What an engine infers a parameter's type from, cheaply (a list by its first value):
+    a prepared statement is reused only for parameters of the same shape, as LadybugDB's
+    own cache does."""
+    if isinstance(value, dict):
+        return tuple((key, _shape(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ("list", _shape(next((item for item in value if item is not None), None)))
+    return type(value).__name__
+
+
 def _rows(result: Any) -> list[dict[str, Any]]:
     """Every row of every result (several statements give several), then the results closed.
 
@@ -215,14 +271,28 @@ def _rows(result: Any) -> list[dict[str, Any]]:
 
 
 class _Open:
-    """One open database and its connection."""
+    """One open database and its connection, with the statements prepared on it.
+
+    Kuzu 0.11.3's `Connection.execute(text, parameters)` prepares the text again on each
+    call and keeps every statement it prepared, with its parameters, until the connection
+    closes (about 1 KB per `UNWIND $rows` dict: 1 GB over a million rows); a prepared
+    statement run again keeps only its last parameters, and is not planned again. So
+    statements with parameters are prepared here, once per text and shape of parameters,
+    the last `PREPARED_KEPT` kept. LadybugDB's connection caches them itself, per text and
+    parameter types, and without bound (170 statements of 5,000 strings each, measured,
+    filled a 256 MiB pool): its cache is kept to the same bound instead, oldest first.
+    """
 
     def __init__(self, path: Path, engine: Engine, *, read_only: bool) -> None:
         if not path.exists():
             raise DatabaseError(f"no database at {path}")
         module = load(engine)
+        self.module = module
+        self.engine = engine
         try:
-            self.database = module.Database(str(path), read_only=read_only)
+            self.database = module.Database(
+                str(path), read_only=read_only, buffer_pool_size=buffer_pool_size()
+            )
         except RuntimeError as error:
             if _LOCK_MESSAGE in str(error).lower():
                 holder = str(error).split("(Lock is held by ", 1)[1:]  # LadybugDB names it
@@ -233,11 +303,57 @@ class _Open:
                 ) from error
             raise DatabaseError(f"cannot open {engine.label} database {path}: {error}") from error
         self.connection = module.Connection(self.database)
+        self._prepared: OrderedDict[tuple[str, Any], Any] = OrderedDict()
+        self.streams: list[list[Any]] = []
+        """Results being read by `DatabaseSession.stream`: closed before the connection."""
 
     def run(self, query: str, parameters: dict[str, Any] | None) -> Any:
-        return self.connection.execute(query, parameters or {})
+        if not parameters:
+            return self.connection.execute(query)
+        if self.engine is not KUZU:
+            try:
+                return self.connection.execute(query, parameters)
+            finally:
+                self._trim_engine_cache()
+        return self.connection.execute(self._prepare(query, parameters), parameters)
+
+    def _prepare(self, query: str, parameters: dict[str, Any]) -> Any:
+        """The statement prepared for `query` and parameters of this shape (Kuzu)."""
+        key = (query, _shape(parameters))
+        statement = self._prepared.pop(key, None)
+        if statement is None:
+            # As `execute(text, parameters)` prepares it: the parameters give their types.
+            statement = self.module.PreparedStatement(self.connection, query, parameters)
+            if not statement.is_success():
+                raise RuntimeError(statement.get_error_message())
+        self._prepared[key] = statement
+        while len(self._prepared) > PREPARED_KEPT:
+            self._prepared.popitem(last=False)
+        return statement
+
+    def _trim_engine_cache(self) -> None:
+        """LadybugDB's own cache of prepared statements, kept to `PREPARED_KEPT`."""
+        cache = getattr(self.connection, "_pybind_implicit_prepared_cache", None)
+        if not isinstance(cache, dict) or len(cache) <= PREPARED_KEPT:
+            return
+        with getattr(self.connection, "_prepared_cache_lock", None) or nullcontext():
+            while len(cache) > PREPARED_KEPT:
+                statement = cache.pop(next(iter(cache)))
+                close = getattr(statement, "close", None)
+                if callable(close):
+                    close()
+
+    def prepared(self) -> int:
+        """How many prepared statements this connection keeps."""
+        cache = getattr(self.connection, "_pybind_implicit_prepared_cache", None)
+        return len(self._prepared) + (len(cache) if isinstance(cache, dict) else 0)
 
     def close(self) -> None:
+        for results in self.streams:
+            for item in results:
+                item.close()
+        self.streams.clear()
+        self._prepared.clear()
         self.connection.close()
         self.database.close()
 
@@ -274,6 +390,11 @@ class DatabaseSession:
     @property
     def wrote(self) -> bool:
         return self._writer is not None
+
+    @property
+    def streaming(self) -> bool:
+        """Rows of a query are being read (`stream`) on one of the open connections."""
+        return any(opened.streams for opened in (self._reader, self._writer) if opened)
 
     @property
     def engine(self) -> Engine:
@@ -347,7 +468,15 @@ class DatabaseSession:
         try:
             return connection.run(query, parameters)
         except RuntimeError as error:
-            raise DatabaseError(f"{self.path}: {error}\n  in: {query.strip()}") from error
+            hint = ""
+            if _POOL_FULL in str(error).lower():
+                size = buffer_pool_size()
+                pool = f"{size // _MIB:,} MiB" if size else "the engine's default"
+                hint = (
+                    f"\n  the buffer pool ({pool}) holds every change until it commits: "
+                    f"set {BUFFER_POOL_ENV} (MiB) higher, or change fewer rows per migration"
+                )
+            raise DatabaseError(f"{self.path}: {error}{hint}\n  in: {query.strip()}") from error
 
     def query(self, cypher: str, parameters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows of a read query, as dicts (inside the transaction once one is open)."""
@@ -361,6 +490,46 @@ class DatabaseSession:
             self.plan(cypher.strip())
             return
         _rows(self._written(cypher, parameters))
+
+    def stream(
+        self, cypher: str, parameters: dict[str, Any] | None, size: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        """A read query's rows as dicts, `size` at a time, from one result.
+
+        The engine computes the whole result when the query runs and keeps it (in its
+        buffer pool) until it is closed; only the conversion to Python is incremental.
+        Other statements may run between batches, on the same connection and in the same
+        transaction; the rows still to come are as they were when the query ran. When the
+        migration is being applied the database is opened for writing first: opening it
+        later would close the read-only connection the rows come from.
+        """
+        opened = self._for_writing() if self.phase == "write" else self._for_reading()
+        if opened is self._writer:
+            result = self._written(cypher, parameters)
+        else:
+            result = self._statement(opened, cypher, parameters)
+        results = result if isinstance(result, list) else [result]
+        opened.streams.append(results)
+        try:
+            last = results[-1]
+            names = last.get_column_names()
+            while last.has_next():
+                yield [dict(zip(names, row, strict=True)) for row in last.get_n(size)]
+                if opened is not self._writer and opened is not self._reader:
+                    raise DatabaseError(
+                        f"{self.path}: the database was reopened (a failed statement "
+                        f"restarted the transaction) while rows of `{cypher.strip()}` were "
+                        "being read; they cannot be read on"
+                    )
+        finally:
+            if any(kept is results for kept in opened.streams):  # else closed already
+                opened.streams.remove(results)
+                for item in results:
+                    item.close()
+
+    def prepared(self) -> int:
+        """Prepared statements the session's open connections keep (bounded)."""
+        return sum(opened.prepared() for opened in (self._reader, self._writer) if opened)
 
     def raw(self, cypher: str, parameters: dict[str, Any] | None = None) -> Any:
         """The engine's own result object, for code written against the engine directly.
