@@ -238,11 +238,38 @@ class SchemaMigration(DatabaseWork):
     migration_type = MigrationType.SCHEMA
 
 
+OFFSET = "_offset"
+"""The key under which `iter_nodes` gives each row its node's place, for `update_nodes`."""
+
+_NO_LIMIT = 2**62
+
+
+def _name(identifier: str) -> str:
+    """A table or property name, quoted for Cypher."""
+    if not identifier or "`" in identifier:
+        raise ValueError(f"not a table or property name: {identifier!r}")
+    return f"`{identifier}`"
+
+
 class DataMigration(DatabaseWork):
-    """Transforms stored rows, in batches, with progress for people."""
+    """Transforms stored rows, in batches, with progress for people.
+
+    Read one node table with `iter_nodes` (memory and speed per row flat in the table's
+    size) or any read query with `iter_batches`; write rows back with `update_nodes`. All
+    of it is the migration's one transaction (or, in snapshot mode, statements that each
+    stand alone after a copy of the database).
+    """
 
     migration_type = MigrationType.DATA
     batch_size: ClassVar[int] = 5_000
+    """Rows per batch given to the migration, and at most twice as many per statement
+    `update_nodes` runs."""
+    page_size: ClassVar[int] = 100_000
+    """Rows per query of `iter_nodes`, and of a key-paged `iter_batches`: what the engine
+    holds of a read at a time."""
+    max_scans: ClassVar[int] = 16
+    """Past this many pages, pages grow instead (the engine has no index to seek a page
+    with: each page's query scans the table)."""
 
     def iter_batches(
         self,
@@ -253,24 +280,179 @@ class DataMigration(DatabaseWork):
         label: str | None = None,
         total: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Stream a query's rows a batch at a time (memory stays flat in table size).
+        """A read query's rows as dicts, `batch_size` at a time, with progress.
 
-        The query pages by key: it must filter on `<key> > $after`, order by the key and end
-        with `LIMIT $limit`; each batch's rows are returned as dicts. Write a batch back with
-        `UNWIND $rows AS r WITH r, r.id AS id MATCH (m:Memory) WHERE m.id = id SET ...`:
-        Kuzu 0.11 plans `MATCH (m:Memory {id: r.id})` after an UNWIND as a scan per row.
+        Any read query works: the engine runs it once and holds its whole result (the
+        columns it returns, of every row) until the last batch is read, and statements
+        run in the loop do not change the rows still to come. For one node table,
+        `iter_nodes` holds one page at a time instead. Return `offset(id(m)) AS _offset`
+        to write rows back with `update_nodes`.
+
+        A query paged by key (`WHERE m.<key> > $after ... ORDER BY m.<key> LIMIT $limit`,
+        as this method once required) runs once per `page_size` rows, each page read a
+        batch at a time, until a page comes back empty; `key` names the column the next
+        page starts after.
         """
+        database = self.database()
         progress = self.access.progress(label or self.name, total)
-        after: Any = ""
         try:
-            while True:
-                batch = self.query(
-                    cypher, {**(parameters or {}), "after": after, "limit": self.batch_size}
-                )
-                if not batch:
-                    return
+            if "$after" in cypher and "$limit" in cypher:
+                pages = self._key_pages(database, cypher, dict(parameters or {}), key)
+            else:
+                arguments = dict(parameters or {})
+                if "$after" in cypher:
+                    arguments.setdefault("after", "")
+                if "$limit" in cypher:
+                    arguments["limit"] = _NO_LIMIT
+                pages = database.stream(cypher, arguments, self.batch_size)
+            for batch in pages:
                 yield batch
                 progress.advance(len(batch))
-                after = batch[-1][key]
         finally:
             progress.close()
+
+    def _key_pages(
+        self, database: DatabaseAccess, cypher: str, arguments: dict[str, Any], key: str
+    ) -> Iterator[list[dict[str, Any]]]:
+        after: Any = ""
+        limit = max(self.batch_size, self.page_size)
+        pages = 0
+        while True:
+            last: dict[str, Any] | None = None
+            page = {**arguments, "after": after, "limit": limit}
+            for batch in database.stream(cypher, page, self.batch_size):
+                if batch:
+                    last = batch[-1]
+                    yield batch
+            if last is None:
+                return
+            after = last[key]
+            pages += 1
+            if pages >= self.max_scans:
+                limit *= 2
+
+    def iter_nodes(
+        self,
+        table: str,
+        properties: list[str],
+        *,
+        where: str | None = None,
+        parameters: dict[str, Any] | None = None,
+        label: str | None = None,
+        total: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Nodes of `table` as dicts of `properties` plus `_offset`, `batch_size` at a time.
+
+        `where` is a condition on `m` (`"m.content_hash IS NULL"`), with `parameters`.
+        Memory and speed per row stay flat in the table's size: the nodes are read in
+        pages of `page_size` storage offsets (`offset(id(m))`, stable within the
+        migration), each page one query whose rows are converted a batch at a time; past
+        `page_size * max_scans` nodes, pages grow instead, since the engine has no index
+        to seek a page with and each page scans the properties it reads. The progress
+        bar's total is the count of matching nodes unless `total` is given; when none
+        match, nothing is opened for writing.
+
+        The pages span the nodes that match when the loop starts; each page reads its
+        rows (and checks `where`) when it starts, so a node an earlier batch changed is
+        read as changed, or not at all if it no longer matches. Nodes created in the loop
+        are not visited.
+        """
+        node = _name(table)
+        condition = f" WHERE ({where})" if where else ""
+        database = self.database()
+        found = database.query(
+            f"MATCH (m:{node}){condition} RETURN min(offset(id(m))) AS low, "
+            "max(offset(id(m))) AS high, count(m) AS n",
+            parameters,
+        )
+        if not found or not found[0]["n"]:
+            return
+        low, high = int(found[0]["low"]), int(found[0]["high"])
+        span = high - low + 1
+        page = max(self.batch_size, self.page_size, -(-span // max(1, self.max_scans)))
+        columns = "".join(f", m.{_name(name)} AS {_name(name)}" for name in properties)
+        query = (
+            f"MATCH (m:{node}) WHERE offset(id(m)) >= $_lo AND offset(id(m)) < $_hi"
+            f"{f' AND ({where})' if where else ''} RETURN offset(id(m)) AS {OFFSET}{columns}"
+        )
+        counted = total if total is not None else int(found[0]["n"])
+        progress = self.access.progress(label or self.name, counted)
+        try:
+            for start in range(low, high + 1, page):
+                arguments = {**(parameters or {}), "_lo": start, "_hi": start + page}
+                for batch in database.stream(query, arguments, self.batch_size):
+                    yield batch
+                    progress.advance(len(batch))
+        finally:
+            progress.close()
+
+    def update_nodes(self, table: str, rows: list[dict[str, Any]], properties: list[str]) -> int:
+        """Set `properties` of the nodes `rows` came from to the rows' values; how many.
+
+        Each row names its node by `_offset` (as `iter_nodes` gives it, or a query
+        returning `offset(id(m)) AS _offset` in this migration) and holds a value for each
+        property (None: NULL). One statement per run of nearby offsets, each costing the
+        same whatever the table's size (a write matched by key scans the table). The
+        values of a property must share one Python type (ints and floats may mix); a
+        property holding lists or structs cannot be set to NULL here (the engines make
+        such a NULL an empty list, or crash): use `execute_cypher` for that. In a dry run
+        the statements are shown, not run.
+        """
+        if not rows:
+            return 0
+        node = _name(table)
+        database = self.database()
+        ordered = sorted(rows, key=lambda row: int(row[OFFSET]))
+        span = max(2 * self.batch_size, 1024)
+        index = "offset(id(m)) - $_lo + 1"
+        written = 0
+        start = 0
+        while start < len(ordered):
+            low = int(ordered[start][OFFSET])
+            end = start
+            while end < len(ordered) and int(ordered[end][OFFSET]) < low + span:
+                end += 1
+            run = ordered[start:end]
+            high = int(run[-1][OFFSET]) + 1
+            keep = [False] * (high - low)
+            for row in run:
+                keep[int(row[OFFSET]) - low] = True
+            written += sum(keep)
+            arguments: dict[str, Any] = {"_lo": low, "_hi": high, "_keep": keep}
+            assignments = []
+            for number, prop in enumerate(properties):
+                values = [row[prop] for row in run]
+                present = _one_type(prop, values)
+                if present is None:
+                    assignments.append(f"m.{_name(prop)} = NULL")
+                    continue
+                column = [present] * (high - low)  # places not kept are never written
+                for row, value in zip(run, values, strict=True):
+                    column[int(row[OFFSET]) - low] = value
+                arguments[f"_v{number}"] = column
+                assignments.append(f"m.{_name(prop)} = $_v{number}[{index}]")
+            database.execute(
+                f"MATCH (m:{node}) WHERE offset(id(m)) >= $_lo AND offset(id(m)) < $_hi "
+                f"AND $_keep[{index}] SET {', '.join(assignments)}",
+                arguments,
+            )
+            start = end
+        return written
+
+
+def _one_type(prop: str, values: list[Any]) -> Any:
+    """A value of `values` that is not None (None: all are), once they are known to be of
+    one type an engine can take as a list parameter."""
+    kinds = {type(value) for value in values if value is not None}
+    if not kinds:
+        return None
+    if len(kinds) > 1 and not kinds <= {int, float}:
+        names = ", ".join(sorted(kind.__name__ for kind in kinds))
+        raise ValueError(f"update_nodes: the values of {prop} mix types ({names})")
+    present = next(value for value in values if value is not None)
+    if isinstance(present, list | tuple | dict) and any(value is None for value in values):
+        raise ValueError(
+            f"update_nodes: {prop} mixes NULL with lists or structs; set those NULLs with "
+            "execute_cypher"
+        )
+    return present
