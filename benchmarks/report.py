@@ -56,9 +56,16 @@ FOOTER = """
   transaction, state) against raw kuzu (open, `BEGIN`, statement, `COMMIT`, close), each in
   a fresh process on its own copy of the database, alternated five times; the best of each
   side is compared (on a shared machine the best run is the one least disturbed). The
-  transform reads with `iter_batches`, hashes in Python and writes each batch back in the
-  migration's transaction; peak RSS is the whole process's (Python, Kuzu's page cache,
-  its transaction).
+  transform reads every row's content, hashes it in Python and writes `content_hash` back
+  in the migration's one transaction: with `iter_nodes` and `update_nodes` where the core
+  offers them, else with key-paged `iter_batches` and `UNWIND $rows` writes (measured
+  separately as well, for packs written that way). Its baseline is a raw kuzu script doing
+  the same work (one result set read a batch at a time, one reused prepared statement
+  writing each batch by storage offset). Both run with a 1 GiB buffer pool
+  (`KUZU_MEMORY_MIGRATIONS_BUFFER_POOL_MIB`); best of three, alternated. Peak RSS is the
+  process's own high-water mark (`VmHWM`: `getrusage` would report at least the RSS of the
+  parent that built the databases) and includes Python, Kuzu's page cache and the
+  transaction, which Kuzu keeps in memory until `COMMIT`.
 - **Snapshot.** `database_mode = "snapshot"` copies the database file into the journal
   (fsynced, so that it survives a crash), against `cp` of the same file, with and without
   an fsync.
@@ -115,12 +122,27 @@ not concerned either way: when nothing changed it reads no metadata at all.
 
 ## Notes for pack authors
 
-- Write batches back with `UNWIND $rows AS r WITH r, r.id AS id MATCH (m:Memory) WHERE
-  m.id = id SET ...`. Matching on the struct field directly (`MATCH (m:Memory {id: r.id})`)
-  is planned by Kuzu 0.11 as a scan per row: about 30 times slower at 100,000 rows.
-- `iter_batches` pages by key (`WHERE m.id > $after ORDER BY m.id LIMIT $limit`): memory
-  stays flat, but Kuzu has no ordered index to seek with, so each page scans the table; a
-  larger `batch_size` means fewer scans on big tables.
+- A data migration is one Kuzu transaction, and Kuzu keeps everything it changes in its
+  buffer pool until `COMMIT`: about 400 bytes per row for a 64-character string property,
+  about 110 for an `INT32`. Nothing reaches the WAL before `COMMIT`; then the whole change
+  is written and checkpointed. A change that outgrows the pool fails ("The buffer pool is
+  full") and Kuzu rolls back the whole transaction.
+- Each full rewrite of a string property grows `memories.db` by about that property's size:
+  Kuzu 0.11.3 does not reuse the space of the old values.
+- Kuzu has no ordered index to seek with: a page of rows (`WHERE m.id > $after ... LIMIT`,
+  `SKIP`, `offset(id(m))` ranges) scans the properties it reads over the whole table.
+- `UNWIND $rows AS r WITH r, r.id AS id MATCH (m:Memory) WHERE m.id = id SET ...` is a hash
+  join whose build side scans the whole table's ids: every batch costs a table scan.
+  Matching on the struct field directly (`MATCH (m:Memory {id: r.id})`) is worse, a scan
+  per row. A write addressed by storage offset, `MATCH (m:Memory) WHERE offset(id(m)) >=
+  $lo AND offset(id(m)) < $hi SET m.x = $x[offset(id(m)) - $lo + 1]`, costs the same
+  whatever the table's size; offsets are stable within a migration's transaction.
+- kuzu 0.11.3 keeps every statement run with `Connection.execute(text, parameters)`, with
+  its parameters, until the connection closes (about 1 KB per `UNWIND $rows` dict);
+  a prepared statement run again keeps only its last parameters. Lists of plain values
+  convert about ten times faster than lists of dicts.
+- In list parameters, never mix `None` with dicts (the process crashes) or with lists
+  (`None` becomes `[]`); a list of nothing but `None` fails and rolls back the transaction.
 """
 
 
