@@ -143,14 +143,23 @@ connection.execute("BEGIN TRANSACTION")
 write = kuzu.PreparedStatement(connection, WRITE)  # reused: see the notes for pack authors
 result = connection.execute("MATCH (m:Memory) RETURN offset(id(m)), m.content")
 done = 0
-while result.has_next():
-    rows = sorted(result.get_n(BATCH))
-    low, high = rows[0][0], rows[-1][0] + 1
+def flush(run):
+    low, high = run[0][0], run[-1][0] + 1
     keep, hashes = [False] * (high - low), [""] * (high - low)
-    for offset, content in rows:
+    for offset, digest in run:
         keep[offset - low] = True
-        hashes[offset - low] = hashlib.sha256(content.encode()).hexdigest()
+        hashes[offset - low] = digest
     connection.execute(write, {"lo": low, "hi": high, "keep": keep, "h": hashes})
+while result.has_next():
+    # two threads read the table: a batch's offsets are near each other, not one range
+    rows = sorted(result.get_n(BATCH))
+    run = []
+    for offset, content in rows:
+        if run and offset - run[0][0] >= 2 * BATCH:
+            flush(run)
+            run = []
+        run.append((offset, hashlib.sha256(content.encode()).hexdigest()))
+    flush(run)
     done += len(rows)
 result.close()
 connection.execute("COMMIT")
