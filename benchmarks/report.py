@@ -123,7 +123,7 @@ not concerned either way: when nothing changed it reads no metadata at all.
 ## Notes for pack authors
 
 - A data migration is one Kuzu transaction, and Kuzu keeps everything it changes in its
-  buffer pool until `COMMIT`: about 400 bytes per row for a 64-character string property,
+  buffer pool until `COMMIT`: 330 to 390 bytes per row for a 64- to 77-character string,
   about 110 for an `INT32`. Nothing reaches the WAL before `COMMIT`; then the whole change
   is written and checkpointed. A change that outgrows the pool fails ("The buffer pool is
   full") and Kuzu rolls back the whole transaction.
