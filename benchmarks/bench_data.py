@@ -393,7 +393,12 @@ def snapshot(results: Results, database: Path, folder: Path, repeat: int) -> Non
 
     ours, cp, synced = [], [], []
     for index in range(repeat):
-        journal = Journal.begin(folder / f"journal-{index}", migration="bench")
+        journal = Journal.create(
+            folder / f"journal-{index}",
+            folder / f"outside-{index}",
+            project_root=str(folder),
+            migration="bench",
+        )
         started = time.perf_counter()
         journal.snapshot(database)
         ours.append(time.perf_counter() - started)
