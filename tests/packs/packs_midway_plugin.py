@@ -35,8 +35,8 @@ class FailingBackfill(ContentHashBackfillMigration):
 
     batch_size = 1
 
-    def iter_batches(self, *args: Any, **kwargs: Any) -> Iterator[list[dict[str, Any]]]:
-        for number, batch in enumerate(super().iter_batches(*args, **kwargs)):
+    def iter_nodes(self, *args: Any, **kwargs: Any) -> Iterator[list[dict[str, Any]]]:
+        for number, batch in enumerate(super().iter_nodes(*args, **kwargs)):
             if number == 1:
                 raise MidwayFailure("connection lost after the first batch")
             yield batch

@@ -15,7 +15,7 @@ open, which then finds nothing to purge.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from kuzu_memory_migrations import DataMigration, MigrationResult
 
@@ -23,15 +23,6 @@ from ._schema import UpgradeDatabase
 
 _MISSING = "(m.content_hash IS NULL OR m.content_hash = '') AND m.content IS NOT NULL"
 COUNT = f"MATCH (m:Memory) WHERE {_MISSING} RETURN count(m) AS n"
-PAGE = (
-    f"MATCH (m:Memory) WHERE m.id > $after AND {_MISSING} "
-    "RETURN m.id AS id, m.content AS content ORDER BY m.id LIMIT $limit"
-)
-# Not `MATCH (m:Memory {id: r.id})`: Kuzu 0.11 plans that as a scan per row (~40x slower).
-WRITE = (
-    "UNWIND $rows AS r WITH r, r.id AS id MATCH (m:Memory) WHERE m.id = id "
-    "SET m.content_hash = r.hash"
-)
 
 
 def content_hash(content: str) -> str:
@@ -56,14 +47,17 @@ class ContentHashBackfillMigration(UpgradeDatabase, DataMigration):
         return self._missing_count() > 0
 
     def migrate(self) -> MigrationResult:
-        total = self._missing_count()
         filled = 0
-        for batch in self.iter_batches(PAGE, label="content_hash back-fill", total=total):
-            rows: list[dict[str, Any]] = [
-                {"id": row["id"], "hash": content_hash(str(row["content"]))} for row in batch
-            ]
-            self.execute_cypher(WRITE, {"rows": rows})
-            filled += len(rows)
+        # Read and written by storage offset (`iter_nodes`, `update_nodes`): each batch
+        # costs the same however many memories there are; a write matched by id would scan
+        # the table for every batch.
+        batches = self.iter_nodes(
+            "Memory", ["content"], where=_MISSING, label="content_hash back-fill"
+        )
+        for batch in batches:
+            for row in batch:
+                row["content_hash"] = content_hash(str(row["content"]))
+            filled += self.update_nodes("Memory", batch, ["content_hash"])
         return MigrationResult(
             success=True,
             message=f"Back-filled {filled} content_hash value(s)",
