@@ -144,6 +144,16 @@ class Applied:
 
 
 @dataclass(frozen=True)
+class Superseded:
+    """A migration with `legacy_names` found nothing to do: the built-in migrations it
+    stands for are recorded as done by it all the same, so the host never runs them."""
+
+    entry: HistoryEntry
+    provenance: Provenance
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Failed:
     entry: HistoryEntry
     fingerprint: str | None
@@ -193,6 +203,7 @@ class MetaSet:
 
 Event = (
     Applied
+    | Superseded
     | Failed
     | RolledBack
     | Forgotten
@@ -452,6 +463,16 @@ class Records:
         self._db.execute("DELETE FROM failures WHERE name = ?", (name,))
         self._db.execute("DELETE FROM rolled_back WHERE name = ?", (name,))
 
+    def _aliases(
+        self, entry: HistoryEntry, provenance: Provenance, aliases: tuple[str, ...], how: str
+    ) -> None:
+        """Built-in migrations' names recorded as done by `entry`'s migration."""
+        for alias in aliases:
+            message = f"{how} {entry.name} (kuzu-memory-migrations)"
+            copy = entry.model_copy(update={"name": alias, "message": message, "success": True})
+            seq = self._history(copy, "alias", provenance=provenance)
+            self._set_applied(alias, provenance, seq, done_by=entry.name)
+
     def _apply(self, event: Event) -> None:
         assert self._db is not None
         db = self._db
@@ -460,11 +481,9 @@ class Records:
                 outcome: Outcome = "stamped" if provenance.how == "stamp" else "applied"
                 seq = self._history(entry, outcome, provenance.journal, provenance)
                 self._set_applied(entry.name, provenance, seq)
-                for alias in aliases:
-                    message = f"done by {entry.name} (kuzu-memory-migrations)"
-                    copy = entry.model_copy(update={"name": alias, "message": message})
-                    alias_seq = self._history(copy, "alias", provenance=provenance)
-                    self._set_applied(alias, provenance, alias_seq, done_by=entry.name)
+                self._aliases(entry, provenance, aliases, "done by")
+            case Superseded(entry, provenance, aliases):
+                self._aliases(entry, provenance, aliases, "nothing to do, as found by")
             case Failed(entry, fingerprint, version, interrupted, journal):
                 self._record_failure(entry, fingerprint, version, interrupted, journal)
             case RolledBack(entry, provenance):

@@ -46,6 +46,7 @@ from .records import (
     Failed,
     Provenance,
     Records,
+    Superseded,
     VersionsMigrated,
     history_entry,
     new_run_id,
@@ -270,8 +271,38 @@ class _Run:
             elif outcome is None:
                 assert journal is not None
                 outcome = self._apply(entry, migration, context, access, watch, journal)
+            elif outcome.status is Status.NOT_APPLICABLE and self.applying:
+                self._supersede(entry)
             settled.append(outcome)
         return settled[-1], migration
+
+    def _supersede(self, entry: CatalogEntry) -> None:
+        """The built-in migrations a migration stands for are done when it finds nothing
+        to do, too: otherwise the host would run its own version later (see records)."""
+        aliases = entry.spec.legacy_names
+        if not aliases or self.records.applied_among(aliases) == set(aliases):
+            return
+        self._changing()
+        found = history_entry(
+            entry.name,
+            entry.spec.from_version,
+            entry.spec.migration_type.value,
+            True,
+            "nothing to do in this project",
+        )
+        self.records.record(Superseded(found, self._provenance(entry), aliases))
+
+    def _provenance(self, entry: CatalogEntry, **details: Any) -> Provenance:
+        """Which pack, version and code did it, in which run (`details`: how it went)."""
+        return Provenance(
+            distribution=entry.distribution,
+            distribution_version=entry.plugin.version,
+            fingerprint=code_fingerprint(entry.cls),
+            source_file=source_file(entry.cls),
+            how=self.options.trigger.value,
+            run_id=self.run_id,
+            **details,
+        )
 
     def _journal(self, entry: CatalogEntry, guard: PathGuard) -> Journal:
         return new_journal(
@@ -557,13 +588,8 @@ class _Run:
             result.message,
             result.changes,
         )
-        provenance = Provenance(
-            distribution=entry.distribution,
-            distribution_version=entry.plugin.version,
-            fingerprint=code_fingerprint(entry.cls),
-            source_file=source_file(entry.cls),
-            how=self.options.trigger.value,
-            run_id=self.run_id,
+        provenance = self._provenance(
+            entry,
             journal=journal.id if journal.started else None,
             duration_ms=duration,
             not_undoable=[f"{a.operation} {a.path} at {a.where}" for a in watch.not_undoable],
