@@ -63,6 +63,12 @@ class StatusDocument(Audit):
     project_root: str
     pending: list[MigrationOutcome] = Field(description="what `run` would apply")
     stuck: list[MigrationOutcome] = Field(description="what cannot run: blocked, failing checks")
+    deferred: list[MigrationOutcome] = Field(
+        description="what waits for its database, held open by another process"
+    )
+    held: list[MigrationOutcome] = Field(
+        description="what runs only when asked for by name: opt-in or rolled back"
+    )
     migrations: list[MigrationOutcome] = Field(description="every migration, applied ones first")
     problems: list[str] = Field(description="pack, plugin and state problems, each named")
 
