@@ -22,6 +22,12 @@ class ErrorDetail(BaseModel):
     code: str = Field(description="stable kind of error: `usage`, `not_a_project`, `state`, ...")
     message: str = Field(description="one line naming the file, pack or migration")
     exit_code: int = Field(description="the command's exit status")
+    applied: list[str] = Field(
+        default=[], description="`interrupted` only: what the run had applied, in order"
+    )
+    undone: str | None = Field(
+        default=None, description="`interrupted` only: the migration under way, undone"
+    )
 
 
 class ErrorDocument(BaseModel):
