@@ -135,6 +135,31 @@ def test_exit_codes_of_run_and_check(
     assert ok.returncode == 0 and ok.stdout.startswith("ok")
 
 
+def test_status_names_what_waits_for_a_held_database_and_is_not_up_to_date(
+    tmp_path: Path, isolated_environment: Path, use_plugins: Callable[..., None]
+) -> None:
+    """A deferred migration is work still to do: status lists it (text and JSON), says why,
+    and never says "Up to date"; once the database is free, the run applies it."""
+    root = tmp_path / "project"
+    database = build_project_1_12(root)
+    args = ("--project-root", str(root))
+    plugins = ("kuzu-memory-upgrades",)  # its checks read the database, so they wait for it
+    with held_open(database):
+        shown = cli(isolated_environment, "status", *args, plugins=plugins)
+        document = json.loads(
+            cli(isolated_environment, "status", "--json", *args, plugins=plugins).stdout
+        )
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert document["deferred"], document
+    for outcome in document["deferred"]:
+        assert outcome["status"] == "deferred" and outcome["name"] in shown.stdout
+    assert "Deferred:" in shown.stdout and "held open by another process" in shown.stdout
+    assert "Up to date" not in shown.stdout
+    assert cli(isolated_environment, "run", *args, plugins=plugins).returncode == 0
+    after = json.loads(cli(isolated_environment, "status", "--json", *args, plugins=plugins).stdout)
+    assert after["deferred"] == [] and after["pending"] == []
+
+
 def test_status_shows_a_check_that_fails(project: Path, isolated_environment: Path) -> None:
     """A migration whose check raises is what `check` and `plan` call blocked: so does status."""
     (project / ".kuzu-memory" / "config.json").write_text("{")

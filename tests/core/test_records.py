@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from kuzu_memory_migrations.engine import legacy
 from kuzu_memory_migrations.engine.errors import StateError
 from kuzu_memory_migrations.engine.layout import ProjectLayout
 from kuzu_memory_migrations.engine.records import (
+    AUDIT_EVENT,
     MAX_FAILED_ENTRIES,
     Applied,
     Failed,
@@ -249,6 +251,38 @@ def test_corrupt_records_are_refused_and_kept(project: Path) -> None:
         Records.open(path, create=True)
     assert str(path) in str(raised.value) and "reset" in str(raised.value)
     assert path.read_bytes() == b"not a database at all" * 100
+
+
+@pytest.mark.parametrize("create", [True, False], ids=["to-write", "to-read"])
+def test_records_truncated_to_nothing_are_refused_not_taken_as_new(
+    project: Path, create: bool
+) -> None:
+    """0 bytes is what a disk or a hand can leave; read as fresh records, every applied
+    migration would be forgotten (and pending again)."""
+    path = ProjectLayout(project).records
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    with pytest.raises(StateError) as raised:
+        Records.open(path, create=create)
+    assert str(path) in str(raised.value) and "0 bytes" in str(raised.value)
+    assert path.read_bytes() == b""
+
+
+def test_new_records_appear_whole_or_not_at_all(project: Path) -> None:
+    """Created beside their place and renamed into it: the one durable step is the rename."""
+    path = ProjectLayout(project).records
+    steps: list[bool] = []
+
+    def on_commit(event: str, args: tuple[object, ...]) -> None:
+        if event == AUDIT_EVENT and args == (str(path),):
+            steps.append(path.exists())
+
+    sys.addaudithook(on_commit)
+    Records.open(path, create=True).close()
+    assert steps[0] is False  # nothing at the records' place until they are complete
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_records_of_a_newer_format_are_refused(project: Path) -> None:

@@ -228,3 +228,28 @@ def test_cleanup_counts_as_applied_where_1_12_ran_its_predecessor(tmp_path: Path
 
     assert "cleanup_logs_v1.8.0" not in statuses(report)
     assert snapshot(root / ".kuzu-memory" / "logs", framework=True, databases="bytes") == logs
+
+
+def test_with_nothing_to_clean_the_host_still_never_runs_its_own_cleanup(tmp_path: Path) -> None:
+    """kuzu-memory 1.12.11 runs every built-in migration its history lacks: the name of
+    the one ours stands for is written even when ours finds nothing to do. From then on
+    both are done, as they would be had the host run its own once."""
+    root = tmp_path / "proj"
+    build_project_1_6(root)
+    for log in (root / ".kuzu-memory" / "logs").iterdir():
+        log.unlink()
+    (root / ".kuzu-memory" / "logs").rmdir()
+
+    report = migrate(root)
+    assert outcome(report, "cleanup_logs_v1.8.0").status is Status.NOT_APPLICABLE
+
+    state = json.loads((root / ".kuzu-memory" / "migration_state.json").read_text())
+    host_sees = {e["name"]: e for e in state["history"]}
+    assert host_sees["cleanup_old_logs_v1.8.0"]["success"] is True
+    assert "cleanup_logs_v1.8.0" in host_sees["cleanup_old_logs_v1.8.0"]["message"]
+    assert "cleanup_logs_v1.8.0" not in host_sees  # ours did nothing: no entry of its own
+
+    again = migrate(root)
+    assert "cleanup_logs_v1.8.0" not in statuses(again)  # done, as after the host's own
+    state_again = json.loads((root / ".kuzu-memory" / "migration_state.json").read_text())
+    assert state_again == state

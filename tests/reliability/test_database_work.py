@@ -60,7 +60,7 @@ def test_applied_database_work_rolls_back_only_from_a_snapshot(database: Path) -
         rollback_applied(Project(root), "rel_schema_transaction")
     with pytest.raises(
         RollbackRefused,
-        match=r"applied after it changed the same database \(rel_schema_snapshot_later\)",
+        match=r"applied after it changed the same database or files \(rel_schema_snapshot_later: ",
     ):
         rollback_applied(Project(root), "rel_schema_snapshot", force=True)  # later work
     with pytest.raises(RollbackRefused, match="discards every later change"):

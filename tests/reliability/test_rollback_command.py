@@ -121,6 +121,29 @@ def test_rollback_refuses_over_later_edits_unless_forced(
     assert code == 0 and str(ledger) in json.loads(out)["overwritten"]
 
 
+def test_rollback_never_takes_a_later_migrations_change_of_the_same_file(
+    tmp_path: Path, use_plugins: Callable[..., None]
+) -> None:
+    """Not an edit that --force may overwrite: the later migration would stay recorded as
+    applied with its change gone, and nothing would ever apply it again."""
+    use_plugins("shared_file_pack")
+    root = tmp_path / "project"
+    config = root / ".kuzu-memory" / "config.json"
+    config.parent.mkdir(parents=True)
+    config.write_text("{}")
+    assert run(Project(root), RunOptions()).ok
+    applied = config.read_bytes()
+    for forced in ((), ("--force",)):
+        code, out = rollback(root, "shared_sets_first", "--yes", *forced)
+        assert code == 1, out
+        assert "shared_sets_second: .kuzu-memory/config.json" in " ".join(out.split())
+        assert config.read_bytes() == applied
+    for name in ("shared_sets_second", "shared_sets_first"):  # newest first: both undone
+        code, out = rollback(root, name, "--yes")
+        assert code == 0, out
+    assert config.read_text() == "{}"
+
+
 @pytest.mark.parametrize(
     ("name", "fragment"),
     [

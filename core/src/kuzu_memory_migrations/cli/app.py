@@ -213,13 +213,20 @@ def print_json(data: BaseModel) -> None:
 
 
 def fail(
-    message: str, code: int = EXIT_FAILED, *, as_json: bool = False, kind: str = "error"
+    message: str,
+    code: int = EXIT_FAILED,
+    *,
+    as_json: bool = False,
+    kind: str = "error",
+    **detail: Any,
 ) -> NoReturn:
-    """One line (or, with --json, one `error` document on stdout) and the exit code."""
+    """One line (or, with --json, one `error` document on stdout) and the exit code;
+    `detail` adds fields of `ErrorDetail` beyond the message."""
     if as_json:
         from .shapes import ErrorDetail, ErrorDocument
 
-        print_json(ErrorDocument(error=ErrorDetail(code=kind, message=message, exit_code=code)))
+        error = ErrorDetail(code=kind, message=message, exit_code=code, **detail)
+        print_json(ErrorDocument(error=error))
     else:
         error_console.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True)
     raise typer.Exit(code)
@@ -251,14 +258,29 @@ def handled_errors(*, as_json: bool = False) -> Iterator[None]:
         fail(str(error), as_json=as_json, kind="os")
     except KeyboardInterrupt as interrupt:
         code = 143 if isinstance(interrupt, RunInterrupted) and interrupt.signum == 15 else 130
-        message = "interrupted: the migration under way was undone"
+        applied = interrupt.applied if isinstance(interrupt, RunInterrupted) else []
+        undone = interrupt.undone if isinstance(interrupt, RunInterrupted) else None
+        message = _interrupted(interrupt)
         if as_json:
-            fail(message, code, as_json=True, kind="interrupted")
-        error_console.print(f"[yellow]{message}[/]")
+            fail(message, code, as_json=True, kind="interrupted", applied=applied, undone=undone)
+        error_console.print(f"[yellow]{message}[/]", soft_wrap=True)
         raise typer.Exit(code) from None
     finally:
         if previous == signal.SIG_DFL:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(interrupt: KeyboardInterrupt) -> str:
+    """The one line after Ctrl-C: what was undone, and what a run had applied and keeps."""
+    if not isinstance(interrupt, RunInterrupted):
+        return "interrupted: the change under way was undone"
+    if interrupt.undone:
+        said = f"interrupted: {interrupt.undone} was undone"
+    else:
+        said = "interrupted between migrations"
+    if interrupt.applied:
+        said += f"; applied before it, and kept: {', '.join(interrupt.applied)}"
+    return said
 
 
 def _terminated(signum: int, frame: Any) -> NoReturn:

@@ -22,6 +22,12 @@ class ErrorDetail(BaseModel):
     code: str = Field(description="stable kind of error: `usage`, `not_a_project`, `state`, ...")
     message: str = Field(description="one line naming the file, pack or migration")
     exit_code: int = Field(description="the command's exit status")
+    applied: list[str] = Field(
+        default=[], description="`interrupted` only: what the run had applied, in order"
+    )
+    undone: str | None = Field(
+        default=None, description="`interrupted` only: the migration under way, undone"
+    )
 
 
 class ErrorDocument(BaseModel):
@@ -63,6 +69,12 @@ class StatusDocument(Audit):
     project_root: str
     pending: list[MigrationOutcome] = Field(description="what `run` would apply")
     stuck: list[MigrationOutcome] = Field(description="what cannot run: blocked, failing checks")
+    deferred: list[MigrationOutcome] = Field(
+        description="what waits for its database, held open by another process"
+    )
+    held: list[MigrationOutcome] = Field(
+        description="what runs only when asked for by name: opt-in or rolled back"
+    )
     migrations: list[MigrationOutcome] = Field(description="every migration, applied ones first")
     problems: list[str] = Field(description="pack, plugin and state problems, each named")
 

@@ -28,6 +28,10 @@ class RunInterrupted(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+        self.applied: list[str] = []
+        """What the run had applied, in order (the one under way too, had it committed)."""
+        self.undone: str | None = None
+        """The migration under way, undone; None when the signal came between migrations."""
 
 
 class _Noted:

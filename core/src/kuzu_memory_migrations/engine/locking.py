@@ -24,6 +24,24 @@ def _describe_owner(layout: ProjectLayout) -> str:
         return "another process"
 
 
+def running_owner(layout: ProjectLayout) -> str | None:
+    """Who is running migrations in this project right now, or None. A crashed run's lock
+    dies with its process, so a lock we can take ourselves belongs to no live run."""
+    from filelock import FileLock, Timeout
+
+    if not layout.lock_file.exists():
+        return None
+    lock = FileLock(str(layout.lock_file), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return _describe_owner(layout)
+    except OSError:
+        return None
+    lock.release()
+    return None
+
+
 @contextmanager
 def project_lock(layout: ProjectLayout, *, wait: float) -> Iterator[None]:
     """Hold the project's lock; `wait=0` gives up at once (the start-up path never waits)."""

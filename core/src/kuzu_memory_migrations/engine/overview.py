@@ -30,6 +30,16 @@ class Overview:
         return [o for o in self.plan.outcomes if o.status is Status.PENDING]
 
     @property
+    def deferred(self) -> list[MigrationOutcome]:
+        """What waits for its database (another process holds it open)."""
+        return [o for o in self.plan.outcomes if o.status is Status.DEFERRED]
+
+    @property
+    def held(self) -> list[MigrationOutcome]:
+        """What runs only when asked for by name (`run --include`)."""
+        return [o for o in self.plan.outcomes if o.status in {Status.OPT_IN, Status.ROLLED_BACK}]
+
+    @property
     def everything(self) -> list[MigrationOutcome]:
         return [*self.applied, *self.plan.outcomes]
 
@@ -110,7 +120,7 @@ class Verdict:
 def verdict(view: Overview, *, strict: bool) -> Verdict:
     found = {
         "pending": [o.name for o in view.pending],
-        "deferred": [o.name for o in view.plan.outcomes if o.status is Status.DEFERRED],
+        "deferred": [o.name for o in view.deferred],
         "blocked": [o.name for o in view.stuck],
         "drifted": sorted(view.audit.drift),
         "orphaned": sorted(view.audit.orphans),

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .atomic import fsync_directory
 from .errors import StateError
 
 FORMAT = 2
@@ -144,6 +145,16 @@ class Applied:
 
 
 @dataclass(frozen=True)
+class Superseded:
+    """A migration with `legacy_names` found nothing to do: the built-in migrations it
+    stands for are recorded as done by it all the same, so the host never runs them."""
+
+    entry: HistoryEntry
+    provenance: Provenance
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Failed:
     entry: HistoryEntry
     fingerprint: str | None
@@ -193,6 +204,7 @@ class MetaSet:
 
 Event = (
     Applied
+    | Superseded
     | Failed
     | RolledBack
     | Forgotten
@@ -225,27 +237,32 @@ class Records:
 
     @classmethod
     def open(cls, path: Path, *, create: bool) -> Records:
-        """Open the records; without `create`, a project that has none reads as empty."""
-        if not path.exists() and not create:
-            return cls(path, None)
+        """Open the records; without `create`, a project that has none reads as empty.
+
+        A file that exists but holds no records (truncated to 0 bytes, say) is refused like
+        a corrupt one: taken as fresh, it would forget every migration applied.
+        """
+        if not path.exists():
+            if not create:
+                return cls(path, None)
+            _create(path)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
+        except sqlite3.DatabaseError as error:
+            raise _unreadable(path, str(error)) from error
+        try:
             found = db.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone()
             if found is None:
-                with _transaction(db, path):
-                    db.executescript(f"BEGIN; {_SCHEMA}")
-                    db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (str(FORMAT),))
-            else:
-                _refuse_newer(db, path)
+                raise _unreadable(path, f"{path.stat().st_size} bytes and no records in them")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            _refuse_newer(db, path)
         except sqlite3.DatabaseError as error:
-            raise StateError(
-                f"{path} cannot be read ({error}); move it aside to start the records "
-                "afresh (`kuzu-memory-migrations reset --yes` does, keeping the old file "
-                "beside it)"
-            ) from error
+            db.close()
+            raise _unreadable(path, str(error)) from error
+        except BaseException:
+            db.close()
+            raise
         return cls(path, db)
 
     def close(self) -> None:
@@ -452,6 +469,16 @@ class Records:
         self._db.execute("DELETE FROM failures WHERE name = ?", (name,))
         self._db.execute("DELETE FROM rolled_back WHERE name = ?", (name,))
 
+    def _aliases(
+        self, entry: HistoryEntry, provenance: Provenance, aliases: tuple[str, ...], how: str
+    ) -> None:
+        """Built-in migrations' names recorded as done by `entry`'s migration."""
+        for alias in aliases:
+            message = f"{how} {entry.name} (kuzu-memory-migrations)"
+            copy = entry.model_copy(update={"name": alias, "message": message, "success": True})
+            seq = self._history(copy, "alias", provenance=provenance)
+            self._set_applied(alias, provenance, seq, done_by=entry.name)
+
     def _apply(self, event: Event) -> None:
         assert self._db is not None
         db = self._db
@@ -460,11 +487,9 @@ class Records:
                 outcome: Outcome = "stamped" if provenance.how == "stamp" else "applied"
                 seq = self._history(entry, outcome, provenance.journal, provenance)
                 self._set_applied(entry.name, provenance, seq)
-                for alias in aliases:
-                    message = f"done by {entry.name} (kuzu-memory-migrations)"
-                    copy = entry.model_copy(update={"name": alias, "message": message})
-                    alias_seq = self._history(copy, "alias", provenance=provenance)
-                    self._set_applied(alias, provenance, alias_seq, done_by=entry.name)
+                self._aliases(entry, provenance, aliases, "done by")
+            case Superseded(entry, provenance, aliases):
+                self._aliases(entry, provenance, aliases, "nothing to do, as found by")
             case Failed(entry, fingerprint, version, interrupted, journal):
                 self._record_failure(entry, fingerprint, version, interrupted, journal)
             case RolledBack(entry, provenance):
@@ -551,6 +576,34 @@ def _transaction(db: sqlite3.Connection, path: Path, *, durable: bool = True) ->
         if isinstance(error, sqlite3.Error):
             raise StateError(f"{path}: could not record ({error}); nothing was recorded") from error
         raise
+
+
+def _create(path: Path) -> None:
+    """Build empty records beside `path`, then rename them into place: a crash leaves either
+    no records or whole ones, never a file that is ours but empty."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fresh = path.with_name(f".{path.name}.new")
+    fresh.unlink(missing_ok=True)  # what a crash during an earlier creation left
+    db = sqlite3.connect(fresh, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")  # kept in the file's header
+        with _transaction(db, fresh, durable=False):
+            db.executescript(f"BEGIN; {_SCHEMA}")
+            db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+    finally:
+        db.close()  # checkpoints and removes the write-ahead log: the file is whole alone
+    with fresh.open("rb") as handle:
+        os.fsync(handle.fileno())
+    sys.audit(AUDIT_EVENT, str(path))
+    fresh.rename(path)
+    fsync_directory(path.parent)
+
+
+def _unreadable(path: Path, why: str) -> StateError:
+    return StateError(
+        f"{path} cannot be read ({why}); move it aside to start the records afresh "
+        "(`kuzu-memory-migrations reset --yes` does, keeping the old file beside it)"
+    )
 
 
 def _refuse_newer(db: sqlite3.Connection, path: Path) -> None:

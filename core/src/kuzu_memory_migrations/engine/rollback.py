@@ -157,22 +157,26 @@ def _backup_of(project: Project, records: Records, name: str) -> Journal:
             f"{name!r}: applied migrations depend on it ({', '.join(dependents)}); "
             "roll those back first"
         )
-    if later := _later_on_the_same_database(project, journal, records):
+    if later := _later_on_the_same_things(project, journal, records):
+        listed = "; ".join(
+            f"{other}: {', '.join(_shown(project, path) for path in paths)}"
+            for other, paths in later.items()
+        )
         raise RollbackRefused(
-            f"{name!r}: migrations applied after it changed the same database "
-            f"({', '.join(later)}); restoring its copy would take their work away too. "
-            "Roll those back first."
+            f"{name!r}: migrations applied after it changed the same database or files "
+            f"({listed}); undoing it would take their work away too, while the records "
+            "still call them applied. Roll those back first."
         )
     return journal
 
 
-def _later_on_the_same_database(project: Project, journal: Journal, records: Records) -> list[str]:
-    """Applied migrations that changed this journal's database after it: a restored copy
-    of the database would silently take their work away too."""
-    ours = {*journal.databases("snapshot"), *journal.databases("replaced")}
-    later: list[str] = []
-    if not ours:
-        return later
+def _later_on_the_same_things(
+    project: Project, journal: Journal, records: Records
+) -> dict[str, list[Path]]:
+    """Applied migrations that changed, after this one, a database or file it changed, each
+    with what they share: not an edit that --force may overwrite, work that would be lost."""
+    ours = _changed_by(journal)
+    later: dict[str, list[Path]] = {}
     for directory in sorted(project.layout.backups_dir.iterdir()):
         if directory.name <= journal.directory.name:
             continue
@@ -180,8 +184,16 @@ def _later_on_the_same_database(project: Project, journal: Journal, records: Rec
             newer = Journal.load(directory)
         except JournalError:
             continue
-        modes = ("snapshot", "transaction", "replaced")
-        theirs = {path for mode in modes for path in newer.databases(mode)}
-        if ours & theirs and records.applied_among([newer.migration]):
-            later.append(newer.migration)
+        if (shared := ours & _changed_by(newer)) and records.applied_among([newer.migration]):
+            later[newer.migration] = sorted(shared)
     return later
+
+
+def _changed_by(journal: Journal) -> set[Path]:
+    modes = ("snapshot", "transaction", "replaced")
+    return {*(path for mode in modes for path in journal.databases(mode)), *journal.touched_paths()}
+
+
+def _shown(project: Project, path: Path) -> str:
+    """A path as the user knows it: relative to the project when it is inside."""
+    return str(path.relative_to(project.root)) if path.is_relative_to(project.root) else str(path)

@@ -35,7 +35,7 @@ from .fingerprint import code_fingerprint, source_file
 from .guard import PathGuard
 from .isolation import RunInterrupted, contained, describe, signals_noted
 from .journal import Journal
-from .locking import project_lock
+from .locking import project_lock, running_owner
 from .plainio import Watch, paused
 from .planner import order_migrations
 from .plugins import CORE_PLUGIN
@@ -46,6 +46,7 @@ from .records import (
     Failed,
     Provenance,
     Records,
+    Superseded,
     VersionsMigrated,
     history_entry,
     new_run_id,
@@ -145,6 +146,19 @@ class _Run:
     def applying(self) -> bool:
         return self.options.mode is Mode.APPLY
 
+    def _unfinished(self, names: list[str]) -> list[str]:
+        """What a preview says of journals left open: a live run's work, or a crash's."""
+        if owner := running_owner(self.layout):
+            return [
+                f"a run is in progress ({owner}), now applying {', '.join(names)}; what is "
+                "shown here may change when it ends"
+            ]
+        return [
+            f"a run stopped during {name} (a crash or kill); the next run settles it "
+            "first: undone, or recorded if it had committed"
+            for name in names
+        ]
+
     def _changing(self) -> None:
         """Before the run's first change: no start-up may answer "idle" from a stamp that
         predates it. A run with nothing to do keeps the stamp (every environment's line)."""
@@ -165,12 +179,8 @@ class _Run:
             except MigrationsError as error:
                 self.report.stopped = str(error)
                 return self.report
-        else:
-            self.report.problems += [
-                f"a run stopped during {name} (a crash or kill); the next run settles it "
-                "first: undone, or recorded if it had committed"
-                for name in unfinished(self.layout)
-            ]
+        elif names := unfinished(self.layout):
+            self.report.problems += self._unfinished(names)
         self.report.problems += self.project.problems
         context = self.project.context(
             self.records,
@@ -196,7 +206,13 @@ class _Run:
             if ordered and observing:
                 self._lifecycle("run_started", context=context, pending=self._instances(ordered))
             for entry in ordered:
-                outcome, migration = self._step(entry, context)
+                try:
+                    outcome, migration = self._step(entry, context)
+                except RunInterrupted as interrupt:
+                    interrupt.applied[:0] = [
+                        o.name for o in self.report.outcomes if o.status is Status.APPLIED
+                    ]
+                    raise
                 self.standing[entry.name] = outcome.status
                 self.report.outcomes.append(outcome)
                 if migration is not None and observing:
@@ -270,8 +286,38 @@ class _Run:
             elif outcome is None:
                 assert journal is not None
                 outcome = self._apply(entry, migration, context, access, watch, journal)
+            elif outcome.status is Status.NOT_APPLICABLE and self.applying:
+                self._supersede(entry)
             settled.append(outcome)
         return settled[-1], migration
+
+    def _supersede(self, entry: CatalogEntry) -> None:
+        """The built-in migrations a migration stands for are done when it finds nothing
+        to do, too: otherwise the host would run its own version later (see records)."""
+        aliases = entry.spec.legacy_names
+        if not aliases or self.records.applied_among(aliases) == set(aliases):
+            return
+        self._changing()
+        found = history_entry(
+            entry.name,
+            entry.spec.from_version,
+            entry.spec.migration_type.value,
+            True,
+            "nothing to do in this project",
+        )
+        self.records.record(Superseded(found, self._provenance(entry), aliases))
+
+    def _provenance(self, entry: CatalogEntry, **details: Any) -> Provenance:
+        """Which pack, version and code did it, in which run (`details`: how it went)."""
+        return Provenance(
+            distribution=entry.distribution,
+            distribution_version=entry.plugin.version,
+            fingerprint=code_fingerprint(entry.cls),
+            source_file=source_file(entry.cls),
+            how=self.options.trigger.value,
+            run_id=self.run_id,
+            **details,
+        )
 
     def _journal(self, entry: CatalogEntry, guard: PathGuard) -> Journal:
         return new_journal(
@@ -320,10 +366,14 @@ class _Run:
             self.report.stopped = self.report.stopped or f"{entry.name}: {error}"
             outcomes.append(self._outcome(entry, status, str(error)))
             return
-        except BaseException:  # Ctrl-C, or a bug of ours: undone, and the error goes up
+        except BaseException as error:  # Ctrl-C, or a bug of ours: undone, and it goes up
             self._close(entry, access)
-            if journal is not None:
-                self._settle(entry, journal, None)
+            fate = self._settle(entry, journal, None) if journal is not None else None
+            if isinstance(error, RunInterrupted):
+                if fate is Fate.APPLIED:  # it had committed: recorded, not undone
+                    error.applied.append(entry.name)
+                else:
+                    error.undone = entry.name
             raise
         self._close(entry, access)
         outcome = outcomes[-1]
@@ -557,13 +607,8 @@ class _Run:
             result.message,
             result.changes,
         )
-        provenance = Provenance(
-            distribution=entry.distribution,
-            distribution_version=entry.plugin.version,
-            fingerprint=code_fingerprint(entry.cls),
-            source_file=source_file(entry.cls),
-            how=self.options.trigger.value,
-            run_id=self.run_id,
+        provenance = self._provenance(
+            entry,
             journal=journal.id if journal.started else None,
             duration_ms=duration,
             not_undoable=[f"{a.operation} {a.path} at {a.where}" for a in watch.not_undoable],

@@ -83,6 +83,8 @@ def status(
                 project_root=str(project.root),
                 pending=view.pending,
                 stuck=view.stuck,
+                deferred=view.deferred,
+                held=view.held,
                 migrations=view.everything,
                 problems=view.plan.problems,
                 **dict(audit_data(view)),
@@ -90,19 +92,30 @@ def status(
         )
         return
     console.print(f"Project: [bold]{project.root}[/]")
-    shown = view.everything if verbose else [*view.pending, *view.stuck]
+    groups = {
+        "pending": view.pending,
+        "deferred": view.deferred,
+        "cannot run": view.stuck,
+        "held": view.held,
+    }
+    shown = view.everything if verbose else [o for group in groups.values() for o in group]
     if shown:
-        title = "Migrations" if verbose else f"{len(view.pending)} pending"
-        if view.stuck and not verbose:
-            title += f", {len(view.stuck)} cannot run"
-        console.print(outcomes_table(shown, title=title))
+        counted = ", ".join(f"{len(group)} {label}" for label, group in groups.items() if group)
+        console.print(outcomes_table(shown, title="Migrations" if verbose else counted))
     show_attention(view, table=not verbose)
     if view.stuck:
         console.print("[red]Cannot run:[/] see the reasons above (`plan` shows everything).")
-    if not view.pending:
-        console.print("[green]Up to date:[/] nothing pending.")
-    else:
+    if view.deferred:
+        console.print(
+            "[yellow]Deferred:[/] their database is held open by another process; they run "
+            "when it is free."
+        )
+    if view.held:
+        console.print("[dim]Held:[/] each runs only when asked for: `run --include NAME`.")
+    if view.pending:
         console.print("Run [bold]kuzu-memory-migrations run[/] to apply (or --dry-run to preview).")
+    elif not view.deferred:
+        console.print("[green]Up to date:[/] nothing pending.")
     problems(view.plan.problems)
 
 
