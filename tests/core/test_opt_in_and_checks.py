@@ -1,11 +1,18 @@
-"""Opt-in migrations and what waits for them; a check that tries to write in a plan."""
+"""Opt-in migrations and what waits for them; what a check can tell in a preview (a check
+that tries to write, one that reads a column a pending migration has yet to add)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import ClassVar
 
-from kuzu_memory_migrations import Migration, MigrationResult, hookimpl
+from kuzu_memory_migrations import (
+    DataMigration,
+    Migration,
+    MigrationResult,
+    SchemaMigration,
+    hookimpl,
+)
 from kuzu_memory_migrations.contract.reports import Status
 from kuzu_memory_migrations.engine.overview import overview, verdict
 from kuzu_memory_migrations.testing.harness import MigrationHarness
@@ -40,6 +47,32 @@ class WritesInItsCheck(Migration):
 
     def migrate(self) -> MigrationResult:
         return MigrationResult(success=True, message="ran")
+
+
+class AddsAColumn(SchemaMigration):
+    name = "rel_adds_a_column"
+    priority = 10
+
+    def check_applicable(self) -> bool:
+        return "rel_mark" not in self.table_columns("Memory")
+
+    def migrate(self) -> MigrationResult:
+        self.execute_cypher("ALTER TABLE Memory ADD rel_mark STRING DEFAULT ''")
+        return MigrationResult(success=True, message="column rel_mark added")
+
+
+class FillsTheColumn(DataMigration):
+    """Of another pack, so it cannot declare the dependency: it waits by priority only."""
+
+    name = "rel_fills_the_column"
+    priority = 20
+
+    def check_applicable(self) -> bool:
+        return "rel_mark" in self.table_columns("Memory")
+
+    def migrate(self) -> MigrationResult:
+        self.execute_cypher("MATCH (m:Memory) SET m.rel_mark = 'filled'")
+        return MigrationResult(success=True, message="rel_mark filled")
 
 
 class Pack:
@@ -80,3 +113,26 @@ def test_a_plan_says_a_writing_check_is_not_previewable_and_writes_nothing(
     assert "not previewable" in outcome.reason and Path(MARKER).name in outcome.reason
     assert [a.path for a in outcome.not_previewable] == [str(project / MARKER)]
     assert not (project / MARKER).exists()
+
+
+def test_a_preview_says_a_check_may_answer_otherwise_after_the_schema_changes_before_it(
+    kuzu_project_1_12: Path, kuzu_home: Path
+) -> None:
+    """A preview applies nothing, so the data migration's check sees no column yet: the
+    plan must not flatly say there is nothing to do when the run will do it."""
+    harness, pack = MigrationHarness(), Pack(AddsAColumn, FillsTheColumn)
+    plan = overview(harness.project(kuzu_project_1_12, extra=[pack])).plan
+    dry_run = harness.run(kuzu_project_1_12, dry_run=True, extra=[pack])
+    for preview in (plan, dry_run):
+        found = {o.name: o for o in preview.outcomes if o.name in NAMES}
+        assert found["rel_adds_a_column"].status is Status.PENDING
+        later = found["rel_fills_the_column"]
+        assert later.status is Status.NOT_APPLICABLE
+        assert "1 schema or structure migration(s) pending before it may change" in later.reason
+    applied = harness.run(kuzu_project_1_12, extra=[pack])
+    assert {o.name: o.status for o in applied.outcomes if o.name in NAMES} == dict.fromkeys(
+        NAMES, Status.APPLIED
+    )
+
+
+NAMES = ("rel_adds_a_column", "rel_fills_the_column")

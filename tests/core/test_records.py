@@ -243,6 +243,28 @@ def test_a_corrupt_legacy_file_is_refused_and_kept(
     assert path.read_bytes() == content
 
 
+def test_a_corrupt_mirror_of_intact_records_is_rewritten_from_them_once_moved_aside(
+    project: Path,
+) -> None:
+    """The way out offered is the one that keeps the history: not `reset`, which forgets it."""
+    layout = ProjectLayout(project)
+    with writable_records(layout) as records:
+        records.record(applied("ours_v1"))
+        write_legacy(records, layout)
+    path = state_file(project)
+    path.write_bytes(b'{"history": [')
+    with pytest.raises(StateError) as raised:
+        read_records(layout)
+    message = str(raised.value)
+    assert str(path) in message and str(layout.records) in message
+    assert "move it aside and the next run writes it again from them" in message
+    path.rename(path.with_name("migration_state.json.bad"))
+    with writable_records(layout) as records:
+        write_legacy(records, layout)
+        assert [row.entry.name for row in records.history()] == ["ours_v1"]
+    assert [e["name"] for e in json.loads(path.read_text())["history"]] == ["ours_v1"]
+
+
 def test_corrupt_records_are_refused_and_kept(project: Path) -> None:
     path = ProjectLayout(project).records
     path.parent.mkdir(parents=True)

@@ -80,7 +80,7 @@ def test_a_state_rewritten_by_another_tool_is_checked_again(idle: Path) -> None:
     copy = state.with_name("copy.json")
     shutil.copy2(state, copy)
     copy.replace(state)  # same bytes, same mtime, another file
-    assert fastpath.is_idle(str(idle)) is False
+    assert fastpath.quiet(str(idle)) is None
     assert auto_migrate(idle).status == "done"
     assert auto_migrate(idle).status == "idle"
 
@@ -94,12 +94,12 @@ def test_a_journal_or_a_change_of_the_records_is_never_idle(idle: Path, change: 
         with sqlite3.connect(layout.records) as db:  # as a run that recorded something
             db.execute("PRAGMA journal_mode=DELETE")
             db.execute("INSERT INTO meta VALUES ('touched', '1')")
-    assert fastpath.is_idle(str(idle)) is False
+    assert fastpath.quiet(str(idle)) is None
 
 
 def test_a_deleted_state_file_is_never_idle(idle: Path) -> None:
     state_file(idle).unlink()
-    assert fastpath.is_idle(str(idle)) is False
+    assert fastpath.quiet(str(idle)) is None
 
 
 def test_two_environments_both_stay_idle_without_rewriting_the_state(
@@ -134,18 +134,18 @@ def test_a_state_change_by_one_environment_makes_the_others_check_again(
     monkeypatch.setenv("KUZU_MEMORY_MIGRATIONS_PLUGINS", "ordered_pack,extra_pack")
     assert auto_migrate(idle).applied == ("extra_only_in_b",)
     monkeypatch.setenv("KUZU_MEMORY_MIGRATIONS_PLUGINS", "ordered_pack")
-    assert fastpath.is_idle(str(idle)) is False
+    assert fastpath.quiet(str(idle)) is None
 
 
 def test_a_deferral_is_retried_after_its_window_and_changes_count_within_it(idle: Path) -> None:
     layout = ProjectLayout(idle)
     fastpath.write_stamp(layout, fastpath.Snapshot(), retry_in=3600)
-    assert fastpath.is_idle(str(idle)) is True
+    assert fastpath.quiet(str(idle)) is not None
     layout.journal_dir.mkdir()
-    assert fastpath.is_idle(str(idle)) is False  # inside the window, a change still counts
+    assert fastpath.quiet(str(idle)) is None  # inside the window, a change still counts
     layout.journal_dir.rmdir()
     fastpath.write_stamp(layout, fastpath.Snapshot(), retry_in=-1)
-    assert fastpath.is_idle(str(idle)) is False
+    assert fastpath.quiet(str(idle)) is None
 
 
 def test_a_distribution_added_to_a_folder_on_the_path_is_seen(
@@ -161,7 +161,7 @@ def test_a_distribution_added_to_a_folder_on_the_path_is_seen(
     auto_migrate(project)
     assert auto_migrate(project).status == "idle"
     (site / "new_pack-1.0.dist-info").mkdir()
-    assert fastpath.is_idle(str(project)) is False
+    assert fastpath.quiet(str(project)) is None
 
 
 def test_a_new_folder_on_the_path_is_seen(
@@ -169,7 +169,7 @@ def test_a_new_folder_on_the_path_is_seen(
 ) -> None:
     """A user site created by `pip install --user`, or a path a new .pth file adds."""
     path_folder(monkeypatch, tmp_path / "user-site", index=len(sys.path))
-    assert fastpath.is_idle(str(idle)) is False
+    assert fastpath.quiet(str(idle)) is None
 
 
 def test_editing_a_pack_checkout_is_seen(
@@ -188,7 +188,7 @@ def test_editing_a_pack_checkout_is_seen(
     assert auto_migrate(project).status == "idle"
     with (checkout / "checkout_pack.py").open("a") as handle:
         handle.write("# a migration added here, without any install\n")
-    assert fastpath.is_idle(str(project)) is False
+    assert fastpath.quiet(str(project)) is None
 
 
 def test_a_change_just_before_a_run_stamps_nothing_until_it_settles(
@@ -211,5 +211,5 @@ def test_a_change_just_before_a_run_stamps_nothing_until_it_settles(
 def test_a_copied_project_is_checked_again(idle: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(idle, copy, copy_function=shutil.copy2)
-    assert fastpath.is_idle(str(copy)) is False
-    assert fastpath.is_idle(str(idle)) is True
+    assert fastpath.quiet(str(copy)) is None
+    assert fastpath.quiet(str(idle)) is not None

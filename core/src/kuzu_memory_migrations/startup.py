@@ -7,6 +7,7 @@ When nothing changed since the last complete run it answers from a few stat call
 from __future__ import annotations
 
 import os
+import time
 
 from .engine import fastpath
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
 class StartupReport:
     """What `auto_migrate` did. `status` is one of:
 
-    idle (nothing to do), done (ran; see `applied`, `failed`, `deferred`), locked (another
+    idle (nothing to do), waiting (deferred migrations wait for their database until a
+    retry time), done (ran; see `applied`, `failed`, `deferred`), locked (another
     runner is at work: skipped, not waited for), not_a_project, error (see `message`).
     Rolled-back and opt-in migrations are neither applied nor failed: they wait to be
     asked for by name.
@@ -45,7 +47,7 @@ class StartupReport:
     @property
     def ok(self) -> bool:
         stopped = self.report is not None and self.report.stopped is not None
-        healthy = self.status in {"idle", "done", "locked", "not_a_project"}
+        healthy = self.status in {"idle", "waiting", "done", "locked", "not_a_project"}
         return healthy and not self.failed and not stopped
 
     def __repr__(self) -> str:
@@ -61,8 +63,15 @@ def auto_migrate(project_root: str | os.PathLike[str] | None = None) -> StartupR
     """
     try:
         root = os.fspath(project_root) if project_root is not None else os.getcwd()
-        if fastpath.is_idle(root):
-            return StartupReport("idle")
+        if (quiet := fastpath.quiet(root)) is not None:
+            if quiet.retry_after is None:
+                return StartupReport("idle")
+            again = time.strftime("%H:%M:%S", time.localtime(quiet.retry_after))
+            return StartupReport(
+                "waiting",
+                "migrations wait for their database, held open by another process; "
+                f"tried again from {again}",
+            )
         return _migrate(root)
     except KeyboardInterrupt as interrupt:
         from .engine.isolation import RunInterrupted

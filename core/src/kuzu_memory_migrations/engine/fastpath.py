@@ -85,23 +85,37 @@ def _read(stamp: str) -> list[str]:
     return lines if len(lines) >= 3 and lines[0] == STAMP_VERSION else []
 
 
-def is_idle(root: str) -> bool:
-    """True when the last complete run left nothing pending and nothing has changed since."""
+class Quiet:
+    """Why a start-up has nothing to do now, as the last complete run left it (a plain
+    class: `typing` would cost the start-up path milliseconds)."""
+
+    __slots__ = ("retry_after",)
+
+    def __init__(self, retry_after: float | None) -> None:
+        self.retry_after = retry_after
+        """When migrations it deferred (their database held open) are tried again; None
+        when it left nothing pending."""
+
+
+def quiet(root: str) -> Quiet | None:
+    """Quiet when the last complete run left nothing to do now and nothing has changed
+    since; None when a start-up must look."""
     lines = _read(os.path.join(root, IDLE_STAMP))
     if not lines or not _matches(lines[1].split(_SEP), root):
-        return False
+        return None
     key = environment_key()
     for line in lines[2:]:
         fields = line.split(_SEP)
         if fields[0] != key or len(fields) < 2:
             continue
-        retry_after = fields[1]
         try:
-            expired = bool(retry_after) and time.time() >= float(retry_after)
+            retry_after = float(fields[1]) if fields[1] else None
         except ValueError:
-            return False
-        return not expired and _matches(fields[2:])
-    return False
+            return None
+        if retry_after is not None and time.time() >= retry_after:
+            return None
+        return Quiet(retry_after) if _matches(fields[2:]) else None
+    return None
 
 
 class Snapshot:

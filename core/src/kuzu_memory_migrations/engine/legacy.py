@@ -53,6 +53,24 @@ _WAY_OUT = (
 )
 
 
+_REWRITE_FROM_RECORDS = (
+    "our records ({records}) hold the history it mirrors: move it aside and the next run "
+    "writes it again from them (only entries kuzu-memory's built-in system added since "
+    "then are not in them; `kuzu-memory-migrations reset --yes` would forget all history)"
+)
+
+
+class CorruptFile(StateError):
+    """The legacy file cannot be read; the way out depends on what the records hold."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path} {problem}")
+        self.path, self.problem, self.way_out = path, problem, _WAY_OUT
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.problem}; {self.way_out}"
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -68,18 +86,18 @@ def read(path: Path) -> tuple[bytes, dict[str, Any]] | None:
     try:
         data = json.loads(raw)
     except UnicodeDecodeError:
-        raise StateError(f"{path} is not UTF-8 text; {_WAY_OUT}") from None
+        raise CorruptFile(path, "is not UTF-8 text") from None
     except json.JSONDecodeError as error:
         detail = f"line {error.lineno}, column {error.colno}: {error.msg}"
-        raise StateError(f"{path} is corrupt ({detail}); {_WAY_OUT}") from None
+        raise CorruptFile(path, f"is corrupt ({detail})") from None
     except RecursionError:
-        raise StateError(f"{path} is corrupt (nested too deeply to read); {_WAY_OUT}") from None
+        raise CorruptFile(path, "is corrupt (nested too deeply to read)") from None
     if not isinstance(data, dict):
         found = type(data).__name__
-        raise StateError(f"{path} is corrupt (a JSON object expected, found {found}); {_WAY_OUT}")
+        raise CorruptFile(path, f"is corrupt (a JSON object expected, found {found})")
     history = data.get("history", [])
     if not isinstance(history, list):
-        raise StateError(f"{path} is corrupt (history is not a list); {_WAY_OUT}")
+        raise CorruptFile(path, "is corrupt (history is not a list)")
     return raw, data
 
 
@@ -91,9 +109,8 @@ def _entries(path: Path, data: dict[str, Any]) -> list[HistoryEntry]:
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "entry"
-            raise StateError(
-                f"{path} is corrupt (history[{index}].{where}: {first['msg']}); {_WAY_OUT}"
-            ) from None
+            problem = f"is corrupt (history[{index}].{where}: {first['msg']})"
+            raise CorruptFile(path, problem) from None
     return entries
 
 
@@ -103,6 +120,15 @@ def changes_since(records: Records, path: Path) -> list[Event]:
     Nothing when the file is exactly as last seen; entries of the host's otherwise, and
     once, the records of this framework's first format if the file holds them.
     """
+    try:
+        return _changes_since(records, path)
+    except CorruptFile as corrupt:
+        if records.meta(DIGEST) is not None:  # we have mirrored our records into it before
+            corrupt.way_out = _REWRITE_FROM_RECORDS.format(records=records.path)
+        raise
+
+
+def _changes_since(records: Records, path: Path) -> list[Event]:
     found = read(path)
     if found is None:
         return []
@@ -147,7 +173,7 @@ def _format_1(path: Path, data: dict[str, Any]) -> list[Event]:
             str(k): str(v) for k, v in (framework.get("reference_fingerprints") or {}).items()
         }
     except (ValidationError, AttributeError, TypeError) as error:
-        raise StateError(f"{path} is corrupt ({FORMAT_1_KEY}: {error}); {_WAY_OUT}") from None
+        raise CorruptFile(path, f"is corrupt ({FORMAT_1_KEY}: {error})") from None
     events: list[Event] = []
     for entry in _entries(path, data):
         if entry.success and entry.name in applied:

@@ -307,6 +307,25 @@ class _Run:
         )
         self.records.record(Superseded(found, self._provenance(entry), aliases))
 
+    def _nothing_to_do(self, entry: CatalogEntry) -> str:
+        """Why a check said no. A preview applies nothing, so a database migration's check
+        sees the database before the schema and structure changes pending ahead of it (a
+        column they add, a file they move): its answer may change once they run."""
+        kinds = {MigrationType.SCHEMA, MigrationType.STRUCTURE}
+        entries = self.project.catalog.entries
+        ahead = [
+            name
+            for name, status in self.standing.items()
+            if status is Status.PENDING and entries[name].spec.migration_type in kinds
+        ]
+        reads_the_database = entry.spec.migration_type in {MigrationType.DATA, *kinds}
+        if self.applying or not ahead or not reads_the_database:
+            return "nothing to do in this project"
+        return (
+            f"nothing to do in the database as it stands; {len(ahead)} schema or structure "
+            "migration(s) pending before it may change that (a preview applies none)"
+        )
+
     def _provenance(self, entry: CatalogEntry, **details: Any) -> Provenance:
         """Which pack, version and code did it, in which run (`details`: how it went)."""
         return Provenance(
@@ -485,7 +504,7 @@ class _Run:
         return self._outcome(
             entry,
             Status.NOT_APPLICABLE,
-            "nothing to do in this project",
+            self._nothing_to_do(entry),
             description=self._description(migration),
             not_previewable=list(watch.refused),
         )
