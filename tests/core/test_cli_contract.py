@@ -218,3 +218,49 @@ def test_the_json_reference_is_the_shapes_the_commands_print() -> None:
     )
     for model in SHAPES.values():  # every shape is described
         assert model.__doc__, model
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status", "--bogus"],
+        ["run", "--type", "nosuch"],
+        ["status", "--project-root", "{file}"],
+        ["history", "--limit", "0"],
+    ],
+    ids=" ".join,
+)
+def test_a_usage_error_is_one_json_document_when_json_is_asked_for(
+    tmp_path: Path, isolated_environment: Path, command: list[str]
+) -> None:
+    """Click's own errors too: the error object on stdout, exit 64, nothing on stderr."""
+    regular_file = tmp_path / "a-file"
+    regular_file.write_text("")
+    args = [arg.format(file=regular_file) for arg in command]
+    done = cli(isolated_environment, *args, "--json")
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == "usage" and error["exit_code"] == 64 == done.returncode
+    assert "Value error" not in error["message"] and done.stderr == ""
+
+
+def test_new_pack_and_new_migration_failures_are_json_too(
+    tmp_path: Path, isolated_environment: Path
+) -> None:
+    packs = tmp_path / "packs"
+    made = cli(isolated_environment, "new", "pack", "zz-pack", "--dir", str(packs), "--json")
+    assert made.returncode == 0, made.stderr
+    again = cli(isolated_environment, "new", "pack", "zz-pack", "--dir", str(packs), "--json")
+    assert json.loads(again.stdout)["error"]["code"] == "exists" and again.returncode == 1
+    pack = str(packs / "zz-pack")
+    add = ("new", "migration", "--type", "data", "zz_data", "--dir", pack, "--json")
+    assert cli(isolated_environment, *add).returncode == 0
+    twice = cli(isolated_environment, *add)
+    assert json.loads(twice.stdout)["error"]["code"] == "exists" and twice.returncode == 1
+    badly_named = cli(isolated_environment, *add[:4], "9lives", *add[5:])
+    error = json.loads(badly_named.stdout)["error"]
+    assert error["code"] == "usage" and error["exit_code"] == 64 == badly_named.returncode
+    no_pack = cli(isolated_environment, *add[:5], "--dir", str(tmp_path), "--json")
+    assert json.loads(no_pack.stdout)["error"]["code"] == "not_a_pack"
+    for done in (again, twice, badly_named, no_pack):
+        assert done.stderr == "", done.stderr
+

@@ -17,13 +17,14 @@ import inspect
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
+from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
@@ -97,13 +98,18 @@ def _is(error: BaseException, kind: str) -> bool:
 
 
 class _Group(ReadableHelp, TyperGroup):
-    """Usage errors exit 64, not click's 2: `check` says "pending" with 2; readable help."""
+    """Usage errors exit 64, not click's 2: `check` says "pending" with 2; readable help.
+
+    A usage error is printed as one `error:` line and a hint off a terminal (click's box
+    only in one), and as an `error` document on stdout when --json was asked for.
+    """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
         kwargs["standalone_mode"] = False
         if not standalone:
             return super().main(*args, **kwargs)
+        arguments = kwargs.get("args", args[0] if args else None)
         try:
             code = super().main(*args, **kwargs)
         except Exception as error:
@@ -112,11 +118,41 @@ class _Group(ReadableHelp, TyperGroup):
                 sys.exit(EXIT_FAILED)
             if not _is(error, "ClickException"):
                 raise
-            from typer import rich_utils
-
-            rich_utils.rich_format_error(error)  # type: ignore[arg-type]
-            sys.exit(EXIT_USAGE if _is(error, "UsageError") else getattr(error, "exit_code", 1))
+            code = EXIT_USAGE if _is(error, "UsageError") else getattr(error, "exit_code", 1)
+            _show_click_error(error, code, as_json=_asks_for_json(arguments))
+            sys.exit(code)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _asks_for_json(arguments: Sequence[str] | None) -> bool:
+    """Whether the command line (before any `--`) has --json."""
+    given = list(sys.argv[1:] if arguments is None else arguments)
+    return "--json" in given[: given.index("--") if "--" in given else len(given)]
+
+
+PYDANTIC_VALUE_ERROR = "Value error, "
+"""How typer's pydantic validation starts the message of a bad value (`--type nosuch`)."""
+
+
+def _show_click_error(error: Any, code: int, *, as_json: bool) -> None:
+    """A click error as one `error` document, one plain line and a hint, or click's box."""
+    error.message = str(error.message).removeprefix(PYDANTIC_VALUE_ERROR)
+    message = error.format_message()
+    if as_json:
+        from .shapes import ErrorDetail, ErrorDocument
+
+        document = ErrorDocument(error=ErrorDetail(code="usage", message=message, exit_code=code))
+        print_json(document)
+    elif error_console.is_terminal:
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(error)  # type: ignore[arg-type]
+    else:
+        error_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+        context = getattr(error, "ctx", None)
+        if context is not None and context.command.get_help_option(context) is not None:
+            hint = f"Try '{context.command_path} {context.help_option_names[0]}' for help."
+            error_console.print(Text(hint), soft_wrap=True)
 
 
 app = App(
@@ -217,14 +253,18 @@ def fail(
     code: int = EXIT_FAILED,
     *,
     as_json: bool = False,
-    kind: str = "error",
+    kind: str | None = None,
     **detail: Any,
 ) -> NoReturn:
     """One line (or, with --json, one `error` document on stdout) and the exit code;
-    `detail` adds fields of `ErrorDetail` beyond the message."""
+    `detail` adds fields of `ErrorDetail` beyond the message.
+
+    `kind` is the document's stable `code`: by default `usage` for a usage error (exit 64),
+    else `error`."""
     if as_json:
         from .shapes import ErrorDetail, ErrorDocument
 
+        kind = kind or ("usage" if code == EXIT_USAGE else "error")
         error = ErrorDetail(code=kind, message=message, exit_code=code, **detail)
         print_json(ErrorDocument(error=error))
     else:
