@@ -264,3 +264,14 @@ def test_new_pack_and_new_migration_failures_are_json_too(
     for done in (again, twice, badly_named, no_pack):
         assert done.stderr == "", done.stderr
 
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_check_names_each_pack_problem_on_stderr(
+    project: Path, isolated_environment: Path, strict: bool
+) -> None:
+    args = ["check", "--project-root", str(project), *(["--strict"] if strict else [])]
+    done = cli(isolated_environment, *args, plugins=("ordered_pack", "broken_import"))
+    assert done.returncode == (1 if strict else 2), done.stdout + done.stderr
+    assert done.stdout.count("\n") == 1 and done.stdout.rstrip().endswith("; 1 problem")
+    [warning] = done.stderr.splitlines()
+    assert warning.startswith("warning: plugin 'broken_import'") and "broken_import.py:3" in warning

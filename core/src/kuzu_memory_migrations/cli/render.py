@@ -208,9 +208,10 @@ def labelled(label: str, text: str) -> Text:
     return Text.assemble((f"{label}:", "yellow"), " ", text)
 
 
-def problems(lines: Iterable[str]) -> None:
+def problems(lines: Iterable[str], *, to: Console = console) -> None:
+    """Each pack, plugin or state problem as one `warning:` line."""
     for line in lines:
-        console.print(labelled("warning", line), soft_wrap=True)  # paths stay whole
+        to.print(labelled("warning", line), soft_wrap=True)  # paths stay whole
 
 
 def summary(report: RunReport) -> str:

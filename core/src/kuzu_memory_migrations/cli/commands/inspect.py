@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ...engine.overview import Overview, overview, verdict
 from ..app import INSPECT, Json, ProjectRoot, app, handled_errors, open_project, print_json
-from ..console import console
+from ..console import console, error_console
 from ..render import labelled, outcomes_table, problems
 from ..shapes import Audit, CheckDocument, Downgrade, Orphan, PlanDocument, StatusDocument
 
@@ -155,7 +155,8 @@ def check(
     """
     with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
-        result = verdict(overview(project), strict=strict)
+        view = overview(project)
+        result = verdict(view, strict=strict)
     if as_json:
         print_json(
             CheckDocument.model_validate(
@@ -163,5 +164,6 @@ def check(
             )
         )
     else:
+        problems(view.plan.problems, to=error_console)  # stdout keeps its one line
         console.print(Text(result.line))  # one line off a terminal; wrapped between words in one
     raise typer.Exit(result.exit_code)
