@@ -31,12 +31,15 @@ COMMANDS = [
     ["repair"],
     ["rollback", "anything", "--yes"],
     ["reset", "--yes"],
-    ["plugins"],
 ]
 
 
 def cli(
-    home: Path, *args: str, plugins: tuple[str, ...] = ("ordered_pack",)
+    home: Path,
+    *args: str,
+    plugins: tuple[str, ...] = ("ordered_pack",),
+    cwd: Path | None = None,
+    variables: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUZU_MEMORY_MIGRATIONS_")}
     env.update(
@@ -48,9 +51,11 @@ def cli(
         KUZU_MEMORY_MIGRATIONS_PLUGINS=",".join(plugins),
         COLUMNS="80",
     )
+    env.update(variables or {})
     return subprocess.run(
         [sys.executable, "-m", "kuzu_memory_migrations", *args],
         env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
@@ -71,6 +76,7 @@ def test_a_root_that_is_not_a_project_is_refused_and_nothing_is_created(
     assert str(folder) in done.stderr and "Traceback" not in done.stderr
     assert done.stderr.strip().count("\n") == 0, done.stderr  # one line
     assert not folder.exists() or not any(folder.iterdir()), "something was created"
+    assert "pass --project-root" not in done.stderr  # it was passed
 
     if root == "missing":  # the same refusal, as one JSON document
         as_json = cli(isolated_environment, *command, "--project-root", str(folder), "--json")
@@ -275,3 +281,45 @@ def test_check_names_each_pack_problem_on_stderr(
     assert done.stdout.count("\n") == 1 and done.stdout.rstrip().endswith("; 1 problem")
     [warning] = done.stderr.splitlines()
     assert warning.startswith("warning: plugin 'broken_import'") and "broken_import.py:3" in warning
+
+
+def test_outside_a_project_the_refusal_suggests_project_root(
+    tmp_path: Path, isolated_environment: Path
+) -> None:
+    done = cli(isolated_environment, "status", cwd=tmp_path)
+    assert done.returncode == 64 and str(tmp_path) in done.stderr
+    assert done.stderr.rstrip().endswith(", or pass --project-root"), done.stderr
+
+
+@pytest.mark.parametrize("root", ["missing", "no-memory-folder", None])
+def test_plugins_needs_no_project(
+    tmp_path: Path, isolated_environment: Path, root: str | None
+) -> None:
+    folder = tmp_path / (root or "")
+    if root == "no-memory-folder":
+        folder.mkdir()
+    args = ["--project-root", str(folder)] if root else []
+    done = cli(isolated_environment, "plugins", *args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:]}
+    assert "loaded" in rows["ordered_pack"], done.stdout
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_disabling_a_plugin_no_pack_is_called_is_a_usage_error(
+    project: Path, isolated_environment: Path, how: str
+) -> None:
+    """A typo would otherwise let the pack run: exit 64 and the closest names."""
+    args = ["status", "--project-root", str(project)]
+    if how == "option":
+        done = cli(isolated_environment, "--disable-plugin", "ordered_pak", *args)
+    else:
+        variables = {"KUZU_MEMORY_MIGRATIONS_DISABLE": "ordered_pak"}
+        done = cli(isolated_environment, *args, variables=variables)
+    assert done.returncode == 64, done.stdout
+    assert done.stderr.strip() == (
+        "error: unknown plugin 'ordered_pak'; did you mean ordered_pack?"
+    ), done.stderr
+    known = cli(isolated_environment, "--disable-plugin", "ordered_pack", *args)
+    assert known.returncode == 0, known.stderr

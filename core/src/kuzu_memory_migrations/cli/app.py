@@ -30,10 +30,12 @@ from typer.models import CommandFunctionType
 
 from ..contract.errors import MigrationsError
 from ..contract.results import MigrationType
-from ..engine.errors import LockHeld, UsageError
+from ..engine.errors import LockHeld, NotAProject, UsageError
 from ..engine.isolation import RunInterrupted
 from ..engine.layout import find_project_root
+from ..engine.plugins import disabled_names, plugin_names
 from ..engine.project import PluginSelection, Project
+from ..engine.rollback import require_known
 from .console import error_console
 
 EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, EXIT_DEFERRED = 1, 2, 64, 75
@@ -146,7 +148,7 @@ def _show_click_error(error: Any, code: int, *, as_json: bool) -> None:
     elif error_console.is_terminal:
         from typer import rich_utils
 
-        rich_utils.rich_format_error(error)  # type: ignore[arg-type]
+        rich_utils.rich_format_error(error)
     else:
         error_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
         context = getattr(error, "ctx", None)
@@ -202,7 +204,8 @@ def plugin_selection(
         typer.Option(
             "--disable-plugin",
             metavar="NAME",
-            help="Do not load this plugin (entry-point or distribution name). Repeatable.",
+            help="Do not load this plugin (entry-point or distribution name; one no "
+            "installed plugin has is refused, exit 64). Repeatable.",
         ),
     ] = None,
     plugin: Annotated[
@@ -230,13 +233,26 @@ def plugin_selection(
     )
 
 
+def chosen_plugins(context: typer.Context) -> PluginSelection:
+    """The packs chosen before the command. A plugin to disable that no installed one is
+    called is UnknownName (exit 64): a typo must not let the pack run unnoticed."""
+    selection = context.find_object(PluginSelection) or PluginSelection()
+    require_known("plugin", disabled_names(selection.disabled), plugin_names(selection.explicit))
+    return selection
+
+
 def open_project(
     context: typer.Context, project_root: Path | None, allow_paths: tuple[Path, ...] = ()
 ) -> Project:
     """The project the command is about; NotAProject (exit 64) when the root is none."""
-    selection = context.find_object(PluginSelection) or PluginSelection()
+    selection = chosen_plugins(context)
     root = project_root.absolute() if project_root else find_project_root()
-    project = Project.at(root, selection, allow_paths)
+    try:
+        project = Project.at(root, selection, allow_paths)
+    except NotAProject as error:
+        if project_root is not None:
+            raise
+        raise NotAProject(f"{error}, or pass --project-root") from None
     # Migrations written for kuzu-memory's old system take the current folder for the
     # project, as its CLI ran them there; the command's process is ours to move.
     os.chdir(project.root)
