@@ -167,7 +167,8 @@ def test_status_names_what_waits_for_a_held_database_and_is_not_up_to_date(
 
 
 def test_status_shows_a_check_that_fails(project: Path, isolated_environment: Path) -> None:
-    """A migration whose check raises is what `check` and `plan` call blocked: so does status."""
+    """A migration whose check raises is what `check` and `plan` call blocked: so does status.
+    Both report and exit 0 all the same; `check` is the gate."""
     (project / ".kuzu-memory" / "config.json").write_text("{")
     done = cli(
         isolated_environment,
@@ -176,18 +177,18 @@ def test_status_shows_a_check_that_fails(project: Path, isolated_environment: Pa
         str(project),
         plugins=("reliability_bad_pack",),
     )
-    plan = json.loads(
-        cli(
-            isolated_environment,
-            "plan",
-            "--json",
-            "--project-root",
-            str(project),
-            plugins=("reliability_bad_pack",),
-        ).stdout
+    planned = cli(
+        isolated_environment,
+        "plan",
+        "--json",
+        "--project-root",
+        str(project),
+        plugins=("reliability_bad_pack",),
     )
+    plan = json.loads(planned.stdout)
     failing = {o["name"] for o in plan["outcomes"] if o["status"] == "failed"}
     assert failing, plan
+    assert done.returncode == planned.returncode == 0
     for name in failing:
         assert name in done.stdout, done.stdout
 

@@ -73,7 +73,9 @@ def status(
     as_json: Json = False,
 ) -> None:
     """Show pending migrations, those that cannot run (failed checks, blocked), drifted or
-    orphaned ones, and downgraded packs. With --verbose, every other migration too."""
+    orphaned ones, and downgraded packs. With --verbose, every other migration too.
+
+    Exits 0 whatever it shows; `check` is the command whose exit status gates."""
     with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
         view = overview(project, full=verbose or as_json)
@@ -121,7 +123,9 @@ def status(
 
 @app.command(rich_help_panel=INSPECT)
 def plan(context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False) -> None:
-    """The ordered list of what `run` would apply, and for every other migration why not."""
+    """The ordered list of what `run` would apply, and for every other migration why not.
+
+    Exits 0 whatever it shows; `check` is the command whose exit status gates."""
     with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
         view = overview(project, full=True)
