@@ -324,3 +324,30 @@ def test_disabling_a_plugin_no_pack_is_called_is_a_usage_error(
     ), done.stderr
     known = cli(isolated_environment, "--disable-plugin", "ordered_pack", *args)
     assert known.returncode == 0, known.stderr
+
+
+def test_invalid_yaml_is_named_by_file_line_and_column_in_one_line(
+    tmp_path: Path, isolated_environment: Path
+) -> None:
+    root = tmp_path / "project"
+    build_project_1_12(root)
+    config = root / ".kuzu-memory" / "config.yaml"
+    lines = config.read_text().splitlines()
+    config.write_text("\n".join([*lines, "extra:", "  path: [unclosed", ""]))
+    plan = cli(
+        isolated_environment,
+        "plan",
+        "--json",
+        "--project-root",
+        str(root),
+        plugins=("kuzu-memory-upgrades",),
+    )
+    assert plan.returncode == 0, plan.stderr
+    reasons = {o["reason"] for o in json.loads(plan.stdout)["outcomes"] if o["status"] == "failed"}
+    assert reasons, plan.stdout
+    expected = (
+        f"{config}:{len(lines) + 3}:1: invalid YAML: expected ',' or ']', but got "
+        f"'<stream end>' (while parsing a flow sequence at {len(lines) + 2}:9)"
+    )
+    for reason in reasons:
+        assert expected in reason and "\n" not in reason, reason
