@@ -351,3 +351,17 @@ def test_invalid_yaml_is_named_by_file_line_and_column_in_one_line(
     )
     for reason in reasons:
         assert expected in reason and "\n" not in reason, reason
+
+
+def test_the_lock_holder_is_named_with_its_whole_command_line(
+    project: Path, isolated_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder = ["/opt/venv/bin/kuzu-memory-migrations", "run", "--project-root", "/a project/x"]
+    monkeypatch.setattr(sys, "argv", holder)
+    with project_lock(ProjectLayout(project), wait=0):
+        done = cli(
+            isolated_environment, "run", "--lock-timeout", "0", "--project-root", str(project)
+        )
+    assert done.returncode == 75
+    expected = "(/opt/venv/bin/kuzu-memory-migrations run --project-root '/a project/x')"
+    assert expected in done.stderr, done.stderr
