@@ -182,3 +182,14 @@ def test_a_narrow_terminal_keeps_each_rows_names_on_one_line(
         assert DISTRIBUTION in fields or "1.0.0" in fields, (row, shown.text)
         assert fields[-1] in {"pending", "not", "applicable", "ok"}, (row, shown.text)
     assert not any(line.lstrip() in {"pending", "ok"} for line in shown.lines), shown.text
+
+
+def test_history_says_when_it_leaves_older_entries_out(long_pack: Pack, long_project: Path) -> None:
+    applied(long_pack, long_project)
+    at = ("--project-root", str(long_project))
+    everything = in_pipe("history", *at, env=long_pack.env)
+    assert everything.lines[0] == f"History of {long_project}"
+    total = len(everything.lines) - 1
+    newest = in_pipe("history", "--limit", "2", *at, env=long_pack.env)
+    assert newest.lines[0] == f"History of {long_project}: showing 2 of {total} (use --limit)"
+    assert newest.lines[1:] == everything.lines[-2:]
