@@ -7,14 +7,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from kuzu_memory_migrations.cli.commands.scaffold import EXISTS, NOT_A_PACK
 from kuzu_memory_migrations.cli.shapes import COMMANDS as SHAPES
-from kuzu_memory_migrations.cli.shapes import reference
+from kuzu_memory_migrations.cli.shapes import error_codes, reference
 from kuzu_memory_migrations.engine.layout import ProjectLayout
 from kuzu_memory_migrations.engine.locking import project_lock
 from kuzu_memory_migrations.testing.projects import build_project_1_12, held_open
@@ -365,3 +367,15 @@ def test_the_lock_holder_is_named_with_its_whole_command_line(
     assert done.returncode == 75
     expected = "(/opt/venv/bin/kuzu-memory-migrations run --project-root '/a project/x')"
     assert expected in done.stderr, done.stderr
+
+
+def test_every_error_code_the_code_can_give_is_documented() -> None:
+    source = Path(__file__).parents[2] / "core" / "src" / "kuzu_memory_migrations"
+    found: set[str] = set()
+    for module in source.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        found |= set(re.findall(r'^\s+code = "(\w+)"$', text, re.MULTILINE))
+        found |= set(re.findall(r'\bkind="(\w+)"', text))
+    found |= {EXISTS, NOT_A_PACK, "usage", "error"}  # new's own; fail()'s defaults
+    assert {"rollback_refused", "interrupted", "os", "state"} <= found
+    assert found <= set(error_codes()), found - set(error_codes())
