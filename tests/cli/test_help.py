@@ -4,10 +4,11 @@ no value, a value option its metavar, and every help text wraps between words.""
 from __future__ import annotations
 
 import re
+import subprocess
 from typing import Any
 
 import pytest
-from cli_support import Output, in_pipe, in_terminal
+from cli_support import PROGRAM, Output, environment, in_pipe, in_terminal
 from kuzu_memory_migrations.cli import app
 from typer.main import get_command
 
@@ -73,3 +74,37 @@ def test_no_option_wraps_inside_its_metavar() -> None:
     assert "TYPE" in output.text
     words = " ".join(BOX.sub(" ", output.text).split())
     assert "config, schema, hooks, settings, structure, data, cleanup." in words
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("status", "--bogus"), "error: No such option: --bogus"),
+        (
+            ("run", "--type", "nosuch"),
+            "error: Invalid value for '--type' / '-t': 'nosuch' is not one of 'config',",
+        ),
+    ],
+)
+def test_a_usage_error_in_a_pipe_is_one_error_line_and_a_hint(
+    args: tuple[str, ...], message: str
+) -> None:
+    done = subprocess.run(
+        [*PROGRAM, *args],
+        env=environment({"COLUMNS": "60"}),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 64 and done.stdout == ""
+    error, hint = done.stderr.splitlines()
+    assert error.startswith(message), error
+    assert hint == f"Try 'python -m kuzu_memory_migrations {args[0]} -h' for help."
+    assert not BOX.search(done.stderr)
+
+
+def test_a_usage_error_in_a_terminal_is_clicks_box() -> None:
+    shown = in_terminal("run", "--type", "nosuch", columns=80)
+    assert shown.code == 64 and BOX.search(shown.text) and "Value error" not in shown.text

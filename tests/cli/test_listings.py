@@ -35,15 +35,23 @@ def cli(mode: str | int, *args: str, pack: Pack, root: Path) -> Output:
     return in_terminal(*args, *at, columns=int(mode), env=pack.env)
 
 
+def names_line(line: str) -> bool:
+    """A row's names, as a narrow terminal shows them: fields two spaces apart, from the
+    first column (the free text below is indented)."""
+    return not line.startswith(" ") and "  " in line
+
+
 def assert_whole(output: Output, mode: str | int, *identifiers: str) -> None:
     """Every identifier on one line, whole; nothing ellipsised; in a terminal, no line
-    wider than the terminal unless it is one word that no line could hold."""
+    wider than the terminal unless it is one word that no line could hold, or a row's
+    names, which are never broken."""
     assert "…" not in output.text, output.text
     for identifier in identifiers:
         assert any(identifier in line for line in output.lines), (identifier, output.text)
     if mode != "pipe":
         for line in output.lines:
-            assert len(line) <= int(mode) or len(line.split()) == 1, (line, output.text)
+            fits = len(line) <= int(mode) or len(line.split()) == 1 or names_line(line)
+            assert fits, (line, output.text)
 
 
 def applied(pack: Pack, root: Path) -> dict[str, str]:
@@ -155,3 +163,33 @@ def test_plain_lines_are_aligned_fields_for_grep_cut_and_awk(
     lines = {line.split()[1]: line.split(None, 5) for line in history.lines[1:]}
     assert {name: f[0] for name, f in lines.items()} == timestamps
     assert lines[SETTINGS][3:5] == ["1.0.0", "ok"]
+
+
+@pytest.mark.parametrize("command", ["status", "plan", "history"])
+def test_a_narrow_terminal_keeps_each_rows_names_on_one_line(
+    command: str, long_pack: Pack, long_project: Path
+) -> None:
+    """At 60 columns the names do not fit: each row is its names on one line, never broken
+    (a status alone at the start of a line would read as a new row), its text below."""
+    if command == "history":
+        applied(long_pack, long_project)
+    shown = cli(60, command, pack=long_pack, root=long_project)
+    assert shown.code == 0
+    rows = [line for line in shown.lines if line.startswith(("acme_", "20"))]
+    assert rows, shown.text
+    for row in rows:
+        fields = row.split()
+        assert DISTRIBUTION in fields or "1.0.0" in fields, (row, shown.text)
+        assert fields[-1] in {"pending", "not", "applicable", "ok"}, (row, shown.text)
+    assert not any(line.lstrip() in {"pending", "ok"} for line in shown.lines), shown.text
+
+
+def test_history_says_when_it_leaves_older_entries_out(long_pack: Pack, long_project: Path) -> None:
+    applied(long_pack, long_project)
+    at = ("--project-root", str(long_project))
+    everything = in_pipe("history", *at, env=long_pack.env)
+    assert everything.lines[0] == f"History of {long_project}"
+    total = len(everything.lines) - 1
+    newest = in_pipe("history", "--limit", "2", *at, env=long_pack.env)
+    assert newest.lines[0] == f"History of {long_project}: showing 2 of {total} (use --limit)"
+    assert newest.lines[1:] == everything.lines[-2:]

@@ -17,22 +17,25 @@ import inspect
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
+from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
 from ..contract.errors import MigrationsError
 from ..contract.results import MigrationType
-from ..engine.errors import LockHeld, UsageError
+from ..engine.errors import LockHeld, NotAProject, UsageError
 from ..engine.isolation import RunInterrupted
 from ..engine.layout import find_project_root
+from ..engine.plugins import disabled_names, plugin_names
 from ..engine.project import PluginSelection, Project
+from ..engine.rollback import require_known
 from .console import error_console
 
 EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, EXIT_DEFERRED = 1, 2, 64, 75
@@ -97,13 +100,18 @@ def _is(error: BaseException, kind: str) -> bool:
 
 
 class _Group(ReadableHelp, TyperGroup):
-    """Usage errors exit 64, not click's 2: `check` says "pending" with 2; readable help."""
+    """Usage errors exit 64, not click's 2: `check` says "pending" with 2; readable help.
+
+    A usage error is printed as one `error:` line and a hint off a terminal (click's box
+    only in one), and as an `error` document on stdout when --json was asked for.
+    """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         standalone = kwargs.pop("standalone_mode", True)
         kwargs["standalone_mode"] = False
         if not standalone:
             return super().main(*args, **kwargs)
+        arguments = kwargs.get("args", args[0] if args else None)
         try:
             code = super().main(*args, **kwargs)
         except Exception as error:
@@ -112,11 +120,41 @@ class _Group(ReadableHelp, TyperGroup):
                 sys.exit(EXIT_FAILED)
             if not _is(error, "ClickException"):
                 raise
-            from typer import rich_utils
-
-            rich_utils.rich_format_error(error)  # type: ignore[arg-type]
-            sys.exit(EXIT_USAGE if _is(error, "UsageError") else getattr(error, "exit_code", 1))
+            code = EXIT_USAGE if _is(error, "UsageError") else getattr(error, "exit_code", 1)
+            _show_click_error(error, code, as_json=_asks_for_json(arguments))
+            sys.exit(code)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _asks_for_json(arguments: Sequence[str] | None) -> bool:
+    """Whether the command line (before any `--`) has --json."""
+    given = list(sys.argv[1:] if arguments is None else arguments)
+    return "--json" in given[: given.index("--") if "--" in given else len(given)]
+
+
+PYDANTIC_VALUE_ERROR = "Value error, "
+"""How typer's pydantic validation starts the message of a bad value (`--type nosuch`)."""
+
+
+def _show_click_error(error: Any, code: int, *, as_json: bool) -> None:
+    """A click error as one `error` document, one plain line and a hint, or click's box."""
+    error.message = str(error.message).removeprefix(PYDANTIC_VALUE_ERROR)
+    message = error.format_message()
+    if as_json:
+        from .shapes import ErrorDetail, ErrorDocument
+
+        document = ErrorDocument(error=ErrorDetail(code="usage", message=message, exit_code=code))
+        print_json(document)
+    elif error_console.is_terminal:
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(error)
+    else:
+        error_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+        context = getattr(error, "ctx", None)
+        if context is not None and context.command.get_help_option(context) is not None:
+            hint = f"Try '{context.command_path} {context.help_option_names[0]}' for help."
+            error_console.print(Text(hint), soft_wrap=True)
 
 
 app = App(
@@ -166,7 +204,8 @@ def plugin_selection(
         typer.Option(
             "--disable-plugin",
             metavar="NAME",
-            help="Do not load this plugin (entry-point or distribution name). Repeatable.",
+            help="Do not load this plugin (entry-point or distribution name; one no "
+            "installed plugin has is refused, exit 64). Repeatable.",
         ),
     ] = None,
     plugin: Annotated[
@@ -194,13 +233,26 @@ def plugin_selection(
     )
 
 
+def chosen_plugins(context: typer.Context) -> PluginSelection:
+    """The packs chosen before the command. A plugin to disable that no installed one is
+    called is UnknownName (exit 64): a typo must not let the pack run unnoticed."""
+    selection = context.find_object(PluginSelection) or PluginSelection()
+    require_known("plugin", disabled_names(selection.disabled), plugin_names(selection.explicit))
+    return selection
+
+
 def open_project(
     context: typer.Context, project_root: Path | None, allow_paths: tuple[Path, ...] = ()
 ) -> Project:
     """The project the command is about; NotAProject (exit 64) when the root is none."""
-    selection = context.find_object(PluginSelection) or PluginSelection()
+    selection = chosen_plugins(context)
     root = project_root.absolute() if project_root else find_project_root()
-    project = Project.at(root, selection, allow_paths)
+    try:
+        project = Project.at(root, selection, allow_paths)
+    except NotAProject as error:
+        if project_root is not None:
+            raise
+        raise NotAProject(f"{error}, or pass --project-root") from None
     # Migrations written for kuzu-memory's old system take the current folder for the
     # project, as its CLI ran them there; the command's process is ours to move.
     os.chdir(project.root)
@@ -217,14 +269,18 @@ def fail(
     code: int = EXIT_FAILED,
     *,
     as_json: bool = False,
-    kind: str = "error",
+    kind: str | None = None,
     **detail: Any,
 ) -> NoReturn:
     """One line (or, with --json, one `error` document on stdout) and the exit code;
-    `detail` adds fields of `ErrorDetail` beyond the message."""
+    `detail` adds fields of `ErrorDetail` beyond the message.
+
+    `kind` is the document's stable `code`: by default `usage` for a usage error (exit 64),
+    else `error`."""
     if as_json:
         from .shapes import ErrorDetail, ErrorDocument
 
+        kind = kind or ("usage" if code == EXIT_USAGE else "error")
         error = ErrorDetail(code=kind, message=message, exit_code=code, **detail)
         print_json(ErrorDocument(error=error))
     else:

@@ -4,7 +4,8 @@ A listing is rows of names (migration, pack, type, status, versions, timestamps:
 never wrapped) and, last, one column of free text (a reason, a message). Off a terminal it
 is printed as plain aligned lines, one per row, for grep, cut and awk; in a terminal as a
 table when every name fits whole and the free text can wrap between words, else each row as
-one line of names with its text indented below it. docs/reference/cli.md states the format.
+one line of names (never broken) with its text indented below it. docs/reference/cli.md
+states the format.
 """
 
 from __future__ import annotations
@@ -137,10 +138,12 @@ class Listing:
         return table
 
     def _stacked(self, width: int) -> Iterator[Text]:
-        """Each row as its names on one line, its free text indented below."""
+        """Each row as its names on one line, its free text indented below. The names line
+        is never broken (a status alone at the start of a line would read as a new row):
+        when it is wider than the terminal, the terminal wraps it."""
         for row in self.rows:
             names = [c.text if c.plain else Text(EMPTY) for c in row[: self._names]]
-            yield from _lines(word_wrap(Text(GAP).join(names), width))
+            yield from _lines([Text(GAP).join(names)])
             if self.free and row[-1].plain:
                 lines = word_wrap(row[-1].text, max(width - INDENT, 20))
                 yield from _lines(Text.assemble(" " * INDENT, line) for line in lines)
@@ -208,9 +211,10 @@ def labelled(label: str, text: str) -> Text:
     return Text.assemble((f"{label}:", "yellow"), " ", text)
 
 
-def problems(lines: Iterable[str]) -> None:
+def problems(lines: Iterable[str], *, to: Console = console) -> None:
+    """Each pack, plugin or state problem as one `warning:` line."""
     for line in lines:
-        console.print(labelled("warning", line), soft_wrap=True)  # paths stay whole
+        to.print(labelled("warning", line), soft_wrap=True)  # paths stay whole
 
 
 def summary(report: RunReport) -> str:

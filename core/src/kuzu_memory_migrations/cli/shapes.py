@@ -19,7 +19,7 @@ from ..engine.records import FailureRecord, HistoryEntry, Provenance
 class ErrorDetail(BaseModel):
     """What went wrong, for a script: `code` is stable, `message` is for people."""
 
-    code: str = Field(description="stable kind of error: `usage`, `not_a_project`, `state`, ...")
+    code: str = Field(description="stable kind of error: one of the error codes below")
     message: str = Field(description="one line naming the file, pack or migration")
     exit_code: int = Field(description="the command's exit status")
     applied: list[str] = Field(
@@ -161,13 +161,17 @@ class ResetDocument(BaseModel):
 
 
 class PluginRow(BaseModel):
+    """One plugin (an entry point, or a module named with --plugin), as `plugins` lists it."""
+
     name: str = Field(description="entry-point name")
-    distribution: str | None
-    version: str | None
-    entry_point: str
-    state: str = Field(description="`loaded`, `blocked`, `error` or `not loaded`")
-    error: str | None
-    migrations: int
+    distribution: str | None = Field(description="none for a module named with --plugin")
+    version: str | None = Field(description="the distribution's installed version")
+    entry_point: str = Field(description="what the entry point names: `module[:object]`")
+    state: str = Field(
+        description="`loaded`, `blocked` (disabled), `error` or `not loaded` (not selected)"
+    )
+    error: str | None = Field(description="why it did not load, with the file:line that raised")
+    migrations: int = Field(description="how many migrations it registers")
 
 
 class PluginsDocument(BaseModel):
@@ -221,14 +225,42 @@ PARTS: tuple[type[BaseModel], ...] = (
     FailureRecord,
     Orphan,
     Downgrade,
+    PluginRow,
+    ErrorDetail,
 )
 """The models the shapes are made of, shown after them."""
+
+COMMAND_LINE_ERRORS = {
+    "usage": "a bad option or value, an unknown command, a confirmation asked for off a "
+    "terminal (pass --yes), a bad name for `new`; nothing was changed",
+    "error": "any other failure a command reports (the fallback code)",
+    "os": "the operating system refused a file operation; the message names the path",
+    "interrupted": "Ctrl-C or SIGTERM stopped the command; the migration under way was undone",
+    "exists": "`new pack` or `new migration`: what it would write is there already",
+    "not_a_pack": "`new migration`: the folder is not a pack made by `new pack`",
+}
+"""The codes the command line gives its own failures; every other code is an error class's."""
+
+
+def error_codes() -> dict[str, str]:
+    """Every `code` an `error` document can hold, with what it means."""
+    from ..contract.errors import MigrationsError
+    from ..engine import errors  # noqa: F401  (defines the engine's error classes)
+
+    codes: dict[str, str] = {}
+    kinds: list[type[MigrationsError]] = [MigrationsError]
+    while kinds:
+        kind = kinds.pop(0)
+        kinds += kind.__subclasses__()
+        if kind.__module__.startswith("kuzu_memory_migrations."):  # not a pack's own
+            codes.setdefault(kind.code, " ".join((kind.__doc__ or "").split("\n\n")[0].split()))
+    return {**codes, **COMMAND_LINE_ERRORS}
 
 
 def _table(model: type[BaseModel], fields: dict[str, Any]) -> list[str]:
     lines = ["| key | type | meaning |", "| --- | --- | --- |"]
     for name, field in fields.items():
-        meaning = (field.description or "").replace("|", "\\|")
+        meaning = " ".join((field.description or "").split()).replace("|", "\\|")
         lines.append(f"| `{name}` | `{_type(field.annotation)}` | {meaning} |")
     return [*lines, ""]
 
@@ -244,4 +276,7 @@ def reference() -> str:
     for part in PARTS:
         doc = (part.__doc__ or part.__name__).strip().splitlines()[0]
         lines += [f"### {part.__name__}", "", doc, "", *_table(part, part.model_fields)]
-    return "\n".join(lines)
+    lines += ["### Error codes", "", "The `code` of an `ErrorDetail`.", ""]
+    lines += ["| code | meaning |", "| --- | --- |"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in sorted(error_codes().items())]
+    return "\n".join([*lines, ""])

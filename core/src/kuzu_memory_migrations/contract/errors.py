@@ -7,6 +7,8 @@ about and, where there is one, the way out.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class MigrationsError(Exception):
     """Base of every error kuzu-memory-migrations raises on purpose.
@@ -22,6 +24,19 @@ class ConfigFileError(MigrationsError, ValueError):
     """A config file a migration reads is not what it should be; names the file and line."""
 
     code = "config_file"
+
+    @classmethod
+    def invalid_yaml(cls, path: Path, error: Exception) -> ConfigFileError:
+        """`path:LINE:COLUMN: invalid YAML: problem (context at LINE:COLUMN)`, one line,
+        from ruamel's error (whose own text spans lines and quotes the source)."""
+        problem, mark = getattr(error, "problem", None), getattr(error, "problem_mark", None)
+        if problem is None or mark is None:
+            return cls(f"{path}: invalid YAML: {' '.join(str(error).split())}")
+        context, since = getattr(error, "context", None), getattr(error, "context_mark", None)
+        started = ""
+        if context and since:
+            started = f" ({context} at {since.line + 1}:{since.column + 1})"
+        return cls(f"{path}:{mark.line + 1}:{mark.column + 1}: invalid YAML: {problem}{started}")
 
 
 class PathRefused(MigrationsError, PermissionError):

@@ -42,7 +42,7 @@ class ConfigFiles(Migration):
         try:
             data = yaml.load(self.read_text(target))
         except YAMLError as error:
-            raise ConfigFileError(f"{target}: invalid YAML: {error}") from error
+            raise ConfigFileError.invalid_yaml(target, error) from error
         except UnicodeDecodeError as error:
             raise ConfigFileError(f"{target}: not UTF-8 text: {error}") from error
         except RecursionError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import sys
 import time
@@ -61,7 +62,7 @@ def project_lock(layout: ProjectLayout, *, wait: float) -> Iterator[None]:
         owner = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
-            "command": " ".join(sys.argv[:3]) or sys.executable,
+            "command": shlex.join(sys.argv) or sys.executable,  # whole: paths and all
             "since": time.time(),
         }
         atomic_write(layout.lock_owner_file, json.dumps(owner).encode())

@@ -135,10 +135,12 @@ def verdict(view: Overview, *, strict: bool) -> Verdict:
     code = 1 if failing else 2 if found["pending"] or found["deferred"] else 0
     label = {0: "ok", 1: "failing", 2: "pending"}[code]
     parts = [
-        f"{len(items)} {key.replace('_', ' ')}"
-        + (f" ({', '.join(items)})" if key != "problems" else "")
+        f"{len(items)} {key.replace('_', ' ')} ({', '.join(items)})"
         for key, items in found.items()
-        if items
+        if items and key != "problems"
     ]
+    if found["problems"]:  # each too long for the line: `check` prints them apart
+        count = len(found["problems"])
+        parts.append(f"{count} {'problem' if count == 1 else 'problems'}")
     line = f"{label}: {'; '.join(parts)}" if parts else "ok: nothing pending"
     return Verdict(code, line, {"status": label, "exit_code": code, "strict": strict, **found})

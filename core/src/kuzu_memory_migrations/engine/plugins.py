@@ -177,6 +177,27 @@ def register(plugins: PluginSet, record: PluginRecord, load: Callable[[], object
     _record_calls(plugins.manager, plugin, record.name)
 
 
+def disabled_names(disabled: Iterable[str] = ()) -> list[str]:
+    """The plugins not to load: those named in the arguments, then in the environment."""
+    return [*disabled, *_split(os.environ.get(DISABLE_ENV))]
+
+
+def wanted_names(explicit: Iterable[str] = ()) -> list[str]:
+    """The plugins to load explicitly: from the arguments, then from the environment."""
+    return [*explicit, *_split(os.environ.get(PLUGINS_ENV))]
+
+
+def plugin_names(explicit: Iterable[str] = ()) -> list[str]:
+    """Every name a plugin can be disabled by: the entry-point and distribution names of
+    the installed packs (nothing is imported), and the modules asked for explicitly."""
+    names = {*wanted_names(explicit)}
+    for entry_point in _entry_points():
+        names.add(entry_point.name)
+        if entry_point.dist is not None:
+            names.add(entry_point.dist.name)
+    return sorted(names)
+
+
 def load_plugins(
     *,
     disabled: Iterable[str] = (),
@@ -188,8 +209,8 @@ def load_plugins(
     Blocking works by entry-point name or distribution name, from the arguments and
     the environment; a pack that fails to import is recorded with its error.
     """
-    blocked = {*disabled, *_split(os.environ.get(DISABLE_ENV))}
-    wanted = [*explicit, *_split(os.environ.get(PLUGINS_ENV))]
+    blocked = set(disabled_names(disabled))
+    wanted = wanted_names(explicit)
     if autoload is None:
         autoload = not os.environ.get(NO_AUTOLOAD_ENV)
     plugins = PluginSet(new_manager())

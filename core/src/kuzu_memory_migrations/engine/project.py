@@ -61,7 +61,7 @@ class Project:
         if not layout.is_project():
             raise NotAProject(
                 f"{root} is not a kuzu-memory project (it has no .kuzu-memory/ folder); "
-                "start one with `kuzu-memory init`, or pass --project-root"
+                "start one with `kuzu-memory init`"
             )
         return cls(root, selection or PluginSelection(), allow_paths)
 

@@ -398,6 +398,13 @@ class Records:
         ]
         return rows[::-1]
 
+    def history_count(self, migration_type: str | None = None) -> int:
+        """How many history rows there are (of `migration_type` only, when given)."""
+        where = "WHERE migration_type = ?" if migration_type else ""
+        parameters = [migration_type] if migration_type else []
+        [(count,)] = self._rows(f"SELECT COUNT(*) FROM history {where}", parameters)
+        return int(count)
+
     def legacy_history(self, newest: int) -> list[HistoryEntry]:
         """What migration_state.json lists, oldest first: every entry of kuzu-memory's own
         system and every alias, and the newest `newest` of this framework's successes."""

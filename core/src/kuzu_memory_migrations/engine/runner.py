@@ -321,9 +321,10 @@ class _Run:
         reads_the_database = entry.spec.migration_type in {MigrationType.DATA, *kinds}
         if self.applying or not ahead or not reads_the_database:
             return "nothing to do in this project"
+        named = ", ".join(ahead[:3]) + (f" and {len(ahead) - 3} more" if len(ahead) > 3 else "")
         return (
-            f"nothing to do in the database as it stands; {len(ahead)} schema or structure "
-            "migration(s) pending before it may change that (a preview applies none)"
+            f"nothing to do in the database as it stands; {named}, pending before it, may "
+            "change that (a preview applies none)"
         )
 
     def _provenance(self, entry: CatalogEntry, **details: Any) -> Provenance:

@@ -34,7 +34,7 @@ def _setting(project_root: Path, section: str, key: str) -> object:
     try:
         data = YAML(typ="safe").load(text)
     except YAMLError as error:
-        raise ConfigFileError(f"{path}: invalid YAML: {error}") from error
+        raise ConfigFileError.invalid_yaml(path, error) from error
     values = data.get(section) if isinstance(data, dict) else None
     return values.get(key) if isinstance(values, dict) else None
 

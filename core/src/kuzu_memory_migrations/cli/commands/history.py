@@ -92,6 +92,7 @@ def history(
         records = read_records(project.layout)
         try:
             rows = records.history(limit, type_.value if type_ else None)
+            total = records.history_count(type_.value if type_ else None)
         finally:
             records.close()
     if as_json:
@@ -113,7 +114,10 @@ def history(
         console.print("No migration history yet.")
         return
     columns = ("when", "migration", "type", "version", "result", "message")
-    listing = Listing(columns, title=f"History of {project.root}", styles=("", "bold"))
+    title = f"History of {project.root}"
+    if total > len(rows):  # the older entries are left out: say so, and how to see them
+        title += f": showing {len(rows)} of {total} (use --limit)"
+    listing = Listing(columns, title=title, styles=("", "bold"))
     for row in rows:
         entry = row.entry
         message = Text(entry.message)

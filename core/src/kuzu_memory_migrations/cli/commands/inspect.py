@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ...engine.overview import Overview, overview, verdict
 from ..app import INSPECT, Json, ProjectRoot, app, handled_errors, open_project, print_json
-from ..console import console
+from ..console import console, error_console
 from ..render import labelled, outcomes_table, problems
 from ..shapes import Audit, CheckDocument, Downgrade, Orphan, PlanDocument, StatusDocument
 
@@ -73,7 +73,9 @@ def status(
     as_json: Json = False,
 ) -> None:
     """Show pending migrations, those that cannot run (failed checks, blocked), drifted or
-    orphaned ones, and downgraded packs. With --verbose, every other migration too."""
+    orphaned ones, and downgraded packs. With --verbose, every other migration too.
+
+    Exits 0 whatever it shows; `check` is the command whose exit status gates."""
     with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
         view = overview(project, full=verbose or as_json)
@@ -121,7 +123,9 @@ def status(
 
 @app.command(rich_help_panel=INSPECT)
 def plan(context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False) -> None:
-    """The ordered list of what `run` would apply, and for every other migration why not."""
+    """The ordered list of what `run` would apply, and for every other migration why not.
+
+    Exits 0 whatever it shows; `check` is the command whose exit status gates."""
     with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
         view = overview(project, full=True)
@@ -155,7 +159,8 @@ def check(
     """
     with handled_errors(as_json=as_json):
         project = open_project(context, project_root)
-        result = verdict(overview(project), strict=strict)
+        view = overview(project)
+        result = verdict(view, strict=strict)
     if as_json:
         print_json(
             CheckDocument.model_validate(
@@ -163,5 +168,6 @@ def check(
             )
         )
     else:
+        problems(view.plan.problems, to=error_console)  # stdout keeps its one line
         console.print(Text(result.line))  # one line off a terminal; wrapped between words in one
     raise typer.Exit(result.exit_code)

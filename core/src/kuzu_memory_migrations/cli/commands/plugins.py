@@ -4,30 +4,36 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.text import Text
 
-from ...engine.project import PluginSelection, Project
-from ..app import PACKS, Json, ProjectRoot, app, handled_errors, open_project, print_json
+from ...engine.project import Project
+from ..app import PACKS, Json, app, chosen_plugins, handled_errors, print_json
 from ..console import console
 from ..render import Field, Listing, problems
 from ..shapes import PluginRow, PluginsDocument
 
+AnyRoot = Annotated[
+    Path | None,
+    typer.Option(
+        "--project-root",
+        help="Accepted as every command takes it, and not needed: the packs are those "
+        "installed, whatever the folder (a project or not).",
+        show_default=False,
+        metavar="PATH",
+    ),
+]
+
 
 @app.command(rich_help_panel=PACKS)
-def plugins(
-    context: typer.Context, project_root: ProjectRoot = None, as_json: Json = False
-) -> None:
+def plugins(context: typer.Context, project_root: AnyRoot = None, as_json: Json = False) -> None:
     """List installed packs with their distribution, version, state and migration count.
 
-    Needs no project, unless --project-root names one (which must then be a project)."""
+    Needs no project: it works in any folder, a project or not."""
     with handled_errors(as_json=as_json):
-        if project_root is not None:
-            project = open_project(context, project_root)
-        else:
-            selection = context.find_object(PluginSelection) or PluginSelection()
-            project = Project(Path.cwd(), selection)
+        project = Project(project_root or Path.cwd(), chosen_plugins(context))
         records = project.plugins.records
         counts = Counter(entry.plugin.name for entry in project.catalog.entries.values())
     rows = [

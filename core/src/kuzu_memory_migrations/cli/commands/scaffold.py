@@ -42,6 +42,8 @@ _DISTRIBUTION = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _MIGRATION = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 _SUFFIX = ".tmpl"
 CORE_DISTRIBUTION = "kuzu-memory-migrations"
+EXISTS, NOT_A_PACK = "exists", "not_a_pack"
+"""The `error` codes of --json: the pack or module is there already; the folder is no pack."""
 
 
 def _templates() -> Traversable:
@@ -127,10 +129,15 @@ def new_pack(
         fail(
             f"{name!r} is not a usable distribution name (letters, digits, '-', '_', '.')",
             EXIT_USAGE,
+            as_json=as_json,
         )
     root = (directory / name).resolve()
     if root.exists() and any(root.iterdir()):
-        fail(f"{root} already exists and is not empty; choose another --dir or name")
+        fail(
+            f"{root} already exists and is not empty; choose another --dir or name",
+            as_json=as_json,
+            kind=EXISTS,
+        )
     values = {
         "distribution": name,
         "package": package,
@@ -175,18 +182,26 @@ def _core_source() -> str:
     return f"'{CORE_DISTRIBUTION}>={__version__}'"
 
 
-def _pack_package(root: Path) -> str:
+def _pack_package(root: Path, *, as_json: bool) -> str:
     """The import package of the pack whose pyproject.toml is in ``root``."""
     pyproject = root / "pyproject.toml"
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        fail(f"no pyproject.toml in {root}: run this in a pack's folder (or pass --dir)")
+        fail(
+            f"no pyproject.toml in {root}: run this in a pack's folder (or pass --dir)",
+            as_json=as_json,
+            kind=NOT_A_PACK,
+        )
     except tomllib.TOMLDecodeError as error:
-        fail(f"{pyproject}: invalid TOML: {error}")
+        fail(f"{pyproject}: invalid TOML: {error}", as_json=as_json, kind=NOT_A_PACK)
     entry_points = data.get("project", {}).get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
     if not entry_points:
-        fail(f"{pyproject} has no [project.entry-points.{ENTRY_POINT_GROUP!r}]: not a pack")
+        fail(
+            f"{pyproject} has no [project.entry-points.{ENTRY_POINT_GROUP!r}]: not a pack",
+            as_json=as_json,
+            kind=NOT_A_PACK,
+        )
     target = str(next(iter(entry_points.values())))
     return target.split(":", maxsplit=1)[0].split(".", maxsplit=1)[0]
 
@@ -226,9 +241,10 @@ def new_migration(
             f"{name!r} is not a usable migration name (a letter, then letters, digits, "
             "'_', '-', '.')",
             EXIT_USAGE,
+            as_json=as_json,
         )
     root = directory.resolve()
-    package = _pack_package(root)
+    package = _pack_package(root, as_json=as_json)
     folder = next(
         (
             base / package / "migrations"
@@ -240,11 +256,13 @@ def new_migration(
     if folder is None:
         fail(
             f"no migrations package in {root / 'src' / package}: packs made by "
-            "`kuzu-memory-migrations new pack` have one, and plugin.py registers its modules"
+            "`kuzu-memory-migrations new pack` have one, and plugin.py registers its modules",
+            as_json=as_json,
+            kind=NOT_A_PACK,
         )
     module = folder / f"{_identifier(name)}.py"
     if module.exists():
-        fail(f"{module} already exists")
+        fail(f"{module} already exists", as_json=as_json, kind=EXISTS)
     created: list[Path] = []
     _write(module, _migration_source(kind, name, package), created)
     _report(
