@@ -3,16 +3,16 @@ tenth migration also depending on one of the previous pack (cross-pack edges).
 
 Classes are made at run time (they have no source, so no code fingerprint: that is fine).
 Three figures per size: the catalog (every class validated), the ordering alone, and the
-whole plan `status` computes (each migration built and asked through the hooks).
+whole plan `status` computes (each migration built and asked through the hooks). Each
+figure at each size is measured in a fresh interpreter, as a command would plan.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from common import Figure, Results, timed
+from common import Figure, Results, fresh, timed
 from kuzu_memory_migrations import Migration, MigrationResult, hookimpl
 from kuzu_memory_migrations.contract.reports import Status
 from kuzu_memory_migrations.engine.catalog import build_catalog
@@ -64,14 +64,17 @@ def synthetic_packs(total: int) -> PluginSet:
     return plugins
 
 
-def measure(total: int, root: Path) -> dict[str, float]:
+def measure(figure: str, total: int, root: Path) -> float:
+    """Median seconds of one figure: `catalog`, `order` or `plan`."""
     plugins = synthetic_packs(total)
-    catalog_time = timed(lambda: build_catalog(plugins), repeat=3)
-    catalog = build_catalog(plugins)
-    assert len(catalog.entries) == total and not catalog.problems, catalog.problems[:3]
-    order_time = timed(lambda: order_migrations(catalog.entries, satisfied=set()), repeat=3)
-    ordering = order_migrations(catalog.entries, satisfied=set())
-    assert len(ordering.order) == total and not ordering.blocked
+
+    def catalog() -> None:
+        built = build_catalog(plugins)
+        assert len(built.entries) == total and not built.problems, built.problems[:3]
+
+    def order() -> None:
+        ordering = order_migrations(entries, satisfied=set())
+        assert len(ordering.order) == total and not ordering.blocked
 
     def plan() -> None:
         project = Project(root)
@@ -79,14 +82,31 @@ def measure(total: int, root: Path) -> dict[str, float]:
         report = run(project, RunOptions(mode=Mode.PLAN))
         assert sum(o.status is Status.PENDING for o in report.outcomes) == total
 
-    return {"catalog": catalog_time, "order": order_time, "plan": timed(plan, repeat=3)}
+    if figure == "order":
+        entries = build_catalog(plugins).entries
+    return timed({"catalog": catalog, "order": order, "plan": plan}[figure], repeat=7)
+
+
+ALONE = f"""
+import json, sys, tempfile
+from pathlib import Path
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from bench_planning import measure
+with tempfile.TemporaryDirectory() as folder:
+    root = Path(folder) / "project"
+    (root / ".kuzu-memory").mkdir(parents=True)
+    print(json.dumps({{"seconds": measure(sys.argv[1], int(sys.argv[2]), root)}}))
+"""
+"""`measure` in a fresh interpreter, as a command plans: objects an earlier figure left in
+the process would make every garbage collection of a later one slower."""
+
+FIGURES = ("catalog", "order", "plan")
 
 
 def run_all(results: Results, sizes: list[int]) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "project"
-        (root / ".kuzu-memory").mkdir(parents=True)
-        figures = {size: measure(size, root) for size in sizes}
+    figures = {
+        size: {key: fresh(ALONE, key, str(size))["seconds"] for key in FIGURES} for size in sizes
+    }
     small = sizes[0]
     for size in sizes[1:]:
         for key, what in (

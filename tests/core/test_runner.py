@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from kuzu_memory_migrations.contract.reports import Status
 from kuzu_memory_migrations.engine.project import Project
 from kuzu_memory_migrations.engine.runner import Mode, RunOptions, run
@@ -188,3 +190,19 @@ def test_a_plan_warns_of_a_crashed_migration_and_the_next_run_undoes_it(
     assert report.outcomes[0].name == "add_alpha"
     assert report.outcomes[0].status is Status.INTERRUPTED
     assert json.loads(config.read_text()) == {"user": 1, "alpha": True, "beta": True}
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["host-collects", "host-paused-it"])
+def test_a_plan_gives_the_garbage_collector_back_as_it_found_it(
+    project: Path, use_plugins: Callable[..., None], enabled: bool
+) -> None:
+    """Paused while the catalog and the plan are built (they made planning superlinear),
+    then exactly as the host had it, even when pack code raises."""
+    use_plugins("ordered_pack", "reliability_bad_pack")
+    (gc.enable if enabled else gc.disable)()
+    try:
+        plan = run(Project(project), RunOptions(mode=Mode.PLAN))
+        assert plan.outcomes and any(o.status is Status.FAILED for o in plan.outcomes)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

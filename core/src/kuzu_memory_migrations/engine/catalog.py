@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError, field_va
 
 from ..contract.migration import Migration
 from ..contract.results import MigrationType
+from .collector import collector_paused
 from .isolation import contained, failure
 from .plugins import CORE_PLUGIN, PluginRecord, PluginSet
 
@@ -104,8 +105,14 @@ def explain(error: ValidationError) -> str:
 
 def build_catalog(plugins: PluginSet) -> Catalog:
     """Ask every plugin for its migrations; bad classes and name clashes become problems."""
+    with collector_paused():
+        return _build_catalog(plugins)
+
+
+def _build_catalog(plugins: PluginSet) -> Catalog:
     catalog = Catalog()
     found: dict[str, list[CatalogEntry]] = defaultdict(list)
+    seen: set[int] = set()  # ids, not the classes: a pack's metaclass may define __hash__
     for impl in plugins.manager.hook.register_migrations.get_hookimpls():
         if impl.plugin_name == CORE_PLUGIN:
             continue
@@ -122,7 +129,7 @@ def build_catalog(plugins: PluginSet) -> Catalog:
             )
             continue
         for cls in classes:
-            if any(cls is entry.cls for entries in found.values() for entry in entries):
+            if id(cls) in seen:
                 continue  # listed twice by the same pack
             where = f"{record.origin}: {getattr(cls, '__qualname__', cls)!r}"
             if not (isinstance(cls, type) and issubclass(cls, Migration)):
@@ -137,6 +144,7 @@ def build_catalog(plugins: PluginSet) -> Catalog:
                 catalog.problems.append(failure(f"{where}: reading its attributes", error))
                 continue
             found[spec.name].append(CatalogEntry(cls, spec, record))
+            seen.add(id(cls))
     for name, entries in found.items():
         if len(entries) > 1:
             origins = " and ".join(sorted(e.plugin.origin for e in entries))

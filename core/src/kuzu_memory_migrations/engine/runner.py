@@ -28,6 +28,7 @@ from . import fastpath
 from .access import Access, ProgressFactory, silent_progress
 from .admission import MET, Admission
 from .catalog import CatalogEntry
+from .collector import collector_paused
 from .database import DatabaseSession
 from .errors import DatabaseBusy
 from .files import FileOps, Overlay
@@ -84,17 +85,14 @@ def run(project: Project, options: RunOptions, records: Records | None = None) -
     A plan or dry run may be given the records its caller already holds (only read).
     """
     layout = project.layout
-    if options.mode is not Mode.APPLY:
-        if records is not None:
-            return _Run(project, options, records).execute()
-        records = read_records(layout)
-        try:
-            return _Run(project, options, records).execute()
-        finally:
-            records.close()
+    if options.mode is Mode.PLAN:  # only checks run: no pack's bulk work under a paused collector
+        with collector_paused():
+            return _preview(project, options, records)
+    if options.mode is Mode.DRY_RUN:
+        return _preview(project, options, records)
     with project_lock(layout, wait=options.lock_wait), signals_noted():
-        with writable_records(layout) as records:
-            current = _Run(project, options, records)
+        with writable_records(layout) as writable:
+            current = _Run(project, options, writable)
             report = current.execute()
         if current.complete:
             fastpath.write_stamp(
@@ -104,6 +102,16 @@ def run(project: Project, options: RunOptions, records: Records | None = None) -
                 retry_in=DEFER_RETRY_SECONDS if report.deferred else None,
             )
         return report
+
+
+def _preview(project: Project, options: RunOptions, records: Records | None) -> RunReport:
+    if records is not None:
+        return _Run(project, options, records).execute()
+    records = read_records(project.layout)
+    try:
+        return _Run(project, options, records).execute()
+    finally:
+        records.close()
 
 
 @dataclass
