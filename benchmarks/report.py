@@ -46,12 +46,15 @@ FOOTER = """
 - **Planning.** 100 packs made in process, each a dependency chain, every tenth migration
   also depending on one of the previous pack. *Catalog*: every class validated (pydantic).
   *Ordering*: topological order, then priority, version and name. *Whole plan*: what
-  `status` computes, each migration built and asked through the hooks. The baseline is the
-  smaller size: a ratio equal to the size ratio means linear growth.
-- **Bookkeeping.** *Recording* one applied migration appends one fsynced line to
-  `state.log`, whatever the history's length; the old way rewrote the whole state file
-  after each migration. *Folding* writes the JSON file once per run. `status` and
-  `history --limit 20` run as a user runs them, in a fresh process.
+  `status` computes, each migration built and asked through the hooks. Each figure at each
+  size runs in a fresh interpreter and is the median CPU time of seven. The baseline is
+  the smaller size: a ratio equal to the size ratio means linear growth.
+- **Bookkeeping.** *Recording* one applied migration is one SQLite transaction in
+  `records.sqlite` (WAL, fsynced), whatever the history's length; the old way rewrote the
+  whole state file after each migration. *Writing the legacy file* (`migration_state.json`,
+  what kuzu-memory reads) happens once per run. `status` and `history --limit 20` run as a
+  user runs them, in a fresh process; so do `status` and `auto_migrate` with one pack of
+  many migrations.
 - **Data.** The same Cypher through a `DataMigration` (plugin loading, lock, journal,
   transaction, state) against raw kuzu (open, `BEGIN`, statement, `COMMIT`, close), each in
   a fresh process on its own copy of the database, alternated five times; the best of each
@@ -84,13 +87,15 @@ FOOTER = """
 - The start-up fast path answers from a few `stat` calls; importing the package needs only
   `os`, `sys` and `time` (no pathlib, pydantic, pluggy or kuzu), so a host pays the
   "Whole idle start" figure once per process.
-- Recording a migration is constant in the history's length; folding, loading,
-  `history --limit 20` and `status` grow linearly with it (every entry is validated when
-  the state file is read; `status` also builds an outcome for each applied one). At
-  100,000 entries that is seconds, not minutes; reading only the newest entries for
-  `history` is the next step if histories that long ever appear.
-- The whole plan grows a little faster than linearly: each migration gets its own file
-  guard, which resolves the project's paths again (about 100 µs per migration here).
+- Recording a migration is constant in the history's length, and `history --limit 20` and
+  `status` read what they show from the records' indexes: 100,000 entries cost little more
+  than 10. The legacy file stays bounded (the newest entries and the host's).
+- Planning grows about linearly (the ordering is a heap, so n log n). The garbage
+  collector is paused while a catalog or a plan is built: its collections walked every
+  pack's classes again and made 10,000 migrations cost 17 to 80 times 1,000.
+- A data migration in one transaction keeps its changes in memory until `COMMIT` (Kuzu
+  does), so its peak RSS grows with the rows it changes; snapshot mode commits each
+  statement and peaks lower. The rows per second stay flat in the table's size.
 
 ## Entry-point discovery: the standard library, not importlib-metadata
 
