@@ -58,6 +58,9 @@ class Watch:
     """None in a dry run or a plan: every change is refused."""
     refused: list[PlainIO] = field(default_factory=list)
     not_undoable: list[PlainIO] = field(default_factory=list)
+    launching: str | None = None
+    """The command a `subprocess.Popen` just reported: the `os.posix_spawn` it makes next
+    (Python 3.13 spawns that way) is the same launch, not a second one."""
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -222,9 +225,24 @@ def _link_at(dir_fd_at: int) -> Any:
 
 def _unjournaled(operation: str) -> Any:
     def handle(watch: Watch, args: tuple[Any, ...]) -> None:
-        watch.unjournaled(operation, " ".join(str(a) for a in args[:2] if a is not None))
+        watch.unjournaled(operation, _command(args))
 
     return handle
+
+
+def _command(args: tuple[Any, ...]) -> str:
+    return " ".join(str(a) for a in args[:2] if a is not None)
+
+
+def _on_popen(watch: Watch, args: tuple[Any, ...]) -> None:
+    watch.launching = _command(args)
+    watch.unjournaled("subprocess", watch.launching)
+
+
+def _on_posix_spawn(watch: Watch, args: tuple[Any, ...]) -> None:
+    launched, watch.launching = watch.launching, None
+    if _command(args) != launched:
+        watch.unjournaled("subprocess", _command(args))
 
 
 _HANDLERS: dict[str, Callable[[Watch, tuple[Any, ...]], None]] = {
@@ -244,10 +262,10 @@ _HANDLERS: dict[str, Callable[[Watch, tuple[Any, ...]], None]] = {
     "os.removexattr": _changes("remove attribute", follow=True),
     "os.mkfifo": _changes("create fifo", follow=False, dir_fd_at=2),
     "os.mknod": _changes("create node", follow=False, dir_fd_at=3),
-    "subprocess.Popen": _unjournaled("subprocess"),
+    "subprocess.Popen": _on_popen,
     "os.system": _unjournaled("subprocess"),
     "os.exec": _unjournaled("exec"),
-    "os.posix_spawn": _unjournaled("subprocess"),
+    "os.posix_spawn": _on_posix_spawn,
     "os.spawn": _unjournaled("subprocess"),
     "os.fork": _unjournaled("fork"),
     "os.forkpty": _unjournaled("fork"),
