@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from kuzu_memory_migrations import DataMigration, Migration, MigrationResult, hookimpl
+from kuzu_memory_migrations import DataMigration, Migration, MigrationResult
 from kuzu_memory_migrations.contract.access import DatabaseAccess
 from kuzu_memory_migrations.contract.errors import DatabaseError
 from kuzu_memory_migrations.contract.reports import MigrationOutcome, Status
@@ -27,7 +27,7 @@ from kuzu_memory_migrations.engine.database import (
     DatabaseSession,
     buffer_pool_size,
 )
-from kuzu_memory_migrations.testing.harness import MigrationHarness
+from kuzu_memory_migrations.testing.harness import MigrationHarness, PackOf
 from kuzu_memory_migrations.testing.projects import build_project_1_12
 from kuzu_memory_migrations.testing.snapshot import database_digest
 
@@ -125,17 +125,8 @@ class Recording:
         self.access.execute(cypher, parameters)
 
 
-class Plugin:
-    def __init__(self, *migrations: type[Migration]) -> None:
-        self.migrations = list(migrations)
-
-    @hookimpl
-    def register_migrations(self) -> list[type[Migration]]:
-        return self.migrations
-
-
 def run(root: Path, *migrations: type[Migration], dry_run: bool = False) -> MigrationOutcome:
-    report = MigrationHarness().run(root, extra=[Plugin(*migrations)], dry_run=dry_run)
+    report = MigrationHarness().run(root, extra=[PackOf(*migrations)], dry_run=dry_run)
     (outcome,) = [o for o in report.outcomes if o.name == migrations[0].name]
     return outcome
 

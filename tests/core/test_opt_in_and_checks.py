@@ -11,11 +11,10 @@ from kuzu_memory_migrations import (
     Migration,
     MigrationResult,
     SchemaMigration,
-    hookimpl,
 )
 from kuzu_memory_migrations.contract.reports import Status
 from kuzu_memory_migrations.engine.overview import overview, verdict
-from kuzu_memory_migrations.testing.harness import MigrationHarness
+from kuzu_memory_migrations.testing.harness import MigrationHarness, PackOf
 
 MARKER = ".kuzu-memory/written-by-a-check.txt"
 
@@ -75,19 +74,10 @@ class FillsTheColumn(DataMigration):
         return MigrationResult(success=True, message="rel_mark filled")
 
 
-class Pack:
-    def __init__(self, *classes: type[Migration]) -> None:
-        self.classes = list(classes)
-
-    @hookimpl
-    def register_migrations(self) -> list[type[Migration]]:
-        return self.classes
-
-
 def test_what_depends_on_an_opt_in_migration_waits_for_it_and_is_not_pending(
     project: Path, kuzu_home: Path
 ) -> None:
-    harness, pack = MigrationHarness(), Pack(Optional, AfterOptional)
+    harness, pack = MigrationHarness(), PackOf(Optional, AfterOptional)
     report = harness.run(project, extra=[pack])
     found = {o.name: o for o in report.outcomes}
     assert found["rel_optional"].status is Status.OPT_IN
@@ -107,7 +97,7 @@ def test_what_depends_on_an_opt_in_migration_waits_for_it_and_is_not_pending(
 def test_a_plan_says_a_writing_check_is_not_previewable_and_writes_nothing(
     project: Path, kuzu_home: Path
 ) -> None:
-    plan = overview(MigrationHarness().project(project, extra=[Pack(WritesInItsCheck)])).plan
+    plan = overview(MigrationHarness().project(project, extra=[PackOf(WritesInItsCheck)])).plan
     (outcome,) = plan.outcomes
     assert outcome.status is Status.PENDING, outcome.reason
     assert "not previewable" in outcome.reason and Path(MARKER).name in outcome.reason
@@ -120,7 +110,7 @@ def test_a_preview_says_a_check_may_answer_otherwise_after_the_schema_changes_be
 ) -> None:
     """A preview applies nothing, so the data migration's check sees no column yet: the
     plan must not flatly say there is nothing to do when the run will do it."""
-    harness, pack = MigrationHarness(), Pack(AddsAColumn, FillsTheColumn)
+    harness, pack = MigrationHarness(), PackOf(AddsAColumn, FillsTheColumn)
     plan = overview(harness.project(kuzu_project_1_12, extra=[pack])).plan
     dry_run = harness.run(kuzu_project_1_12, dry_run=True, extra=[pack])
     for preview in (plan, dry_run):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from kuzu_memory_migrations import Migration, MigrationResult, hookimpl
+from kuzu_memory_migrations import Migration, MigrationResult
 from kuzu_memory_migrations.contract.reports import Status
 from kuzu_memory_migrations.engine.project import PluginSelection, Project
 from kuzu_memory_migrations.engine.runner import Mode, RunOptions, run
-from kuzu_memory_migrations.testing.harness import MigrationHarness
+from kuzu_memory_migrations.testing.harness import MigrationHarness, PackOf
 
 
 def test_a_pack_that_fails_to_import_is_reported_and_others_load(
@@ -70,11 +70,6 @@ def test_a_class_a_pack_lists_twice_is_one_migration_not_a_name_clash(project: P
         def migrate(self) -> MigrationResult:
             return MigrationResult(success=True, message="once")
 
-    class Twice:
-        @hookimpl
-        def register_migrations(self) -> list[type[Migration]]:
-            return [Once, Once]
-
-    loaded = MigrationHarness().project(project, extra=[Twice()])
+    loaded = MigrationHarness().project(project, extra=[PackOf(Once, Once)])
     assert loaded.catalog.entries["rel_listed_twice"].cls is Once
     assert not [p for p in loaded.problems if "rel_listed_twice" in p]

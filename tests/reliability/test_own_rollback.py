@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from kuzu_memory_migrations import ConfigMigration, Migration, MigrationResult, hookimpl
+from kuzu_memory_migrations import ConfigMigration, MigrationResult
 from kuzu_memory_migrations.contract.reports import Status
-from kuzu_memory_migrations.testing.harness import MigrationHarness
+from kuzu_memory_migrations.testing.harness import MigrationHarness, PackOf
 
 MARKER = ".kuzu-memory/made-by-a-subprocess.txt"
 
@@ -38,12 +38,6 @@ class WritesBeyondTheJournal(ConfigMigration):
         return True
 
 
-class Pack:
-    @hookimpl
-    def register_migrations(self) -> list[type[Migration]]:
-        return [WritesBeyondTheJournal]
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
@@ -53,7 +47,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_its_rollback_undoes_what_the_journal_cannot(project: Path, kuzu_home: Path) -> None:
-    report = MigrationHarness().run(project, extra=[Pack()])
+    report = MigrationHarness().run(project, extra=[PackOf(WritesBeyondTheJournal)])
     (outcome,) = report.outcomes
     assert outcome.status is Status.FAILED and not report.problems, report.problems
     assert not (project / MARKER).exists(), "its rollback() did not run"
@@ -65,7 +59,7 @@ def test_a_rollback_that_raises_is_reported_and_the_journal_still_undoes(
     project: Path, kuzu_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(WritesBeyondTheJournal, "rollback_raises", True)
-    report = MigrationHarness().run(project, extra=[Pack()])
+    report = MigrationHarness().run(project, extra=[PackOf(WritesBeyondTheJournal)])
     assert report.outcomes[0].status is Status.FAILED
     assert any("rollback() raised RuntimeError: cannot clean up" in p for p in report.problems)
     assert json.loads((project / ".kuzu-memory" / "config.json").read_text()) == {"kept": 1}

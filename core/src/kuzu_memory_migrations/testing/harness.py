@@ -13,6 +13,8 @@ from functools import partial
 from pathlib import Path
 
 from ..contract.context import Trigger
+from ..contract.markers import hookimpl
+from ..contract.migration import Migration
 from ..contract.reports import MigrationOutcome, RunReport, Status
 from ..contract.results import MigrationType
 from ..engine.catalog import build_catalog
@@ -21,6 +23,18 @@ from ..engine.project import PluginSelection, Project
 from ..engine.records import HistoryRow
 from ..engine.runner import Mode, RunOptions, run
 from ..engine.state import read_records
+
+
+class PackOf:
+    """A pack made in a test from migration classes, for a harness's ``extra=``: no
+    distribution to build or install."""
+
+    def __init__(self, *classes: type[Migration]) -> None:
+        self.classes = list(classes)
+
+    @hookimpl
+    def register_migrations(self) -> list[type[Migration]]:
+        return self.classes
 
 
 @dataclass(frozen=True)
