@@ -10,7 +10,7 @@ from pathlib import Path
 from ..contract.errors import PathRefused
 from ..contract.reports import PlannedFileChange
 from .atomic import atomic_write, copy_durably, write_target
-from .guard import PathGuard, within
+from .guard import PathGuard, shown
 from .journal import Journal, move_path, remove_any
 from .plainio import paused
 
@@ -63,10 +63,7 @@ class FileOps:
         return self.guard.absolute(path)
 
     def shown(self, path: Path | str) -> str:
-        absolute = self.absolute(path)
-        root = self.project_root
-        inside = absolute != root and within(absolute, root)
-        return str(absolute.relative_to(root)) if inside else str(absolute)
+        return shown(self.absolute(path), self.project_root)
 
     # -- reading (sees a dry run's pending changes) ------------------------------------
 

@@ -30,6 +30,12 @@ def within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
+def shown(path: Path, root: Path) -> str:
+    """A path as the user knows it: relative to the project when it is inside."""
+    inside = path != root and within(path, root)
+    return str(path.relative_to(root)) if inside else str(path)
+
+
 def _lexical(path: Path) -> Path:
     return Path(os.path.abspath(path))
 

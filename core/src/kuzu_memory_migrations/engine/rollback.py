@@ -17,7 +17,7 @@ from .access import Access
 from .conversion import changed_since
 from .errors import DatabaseBusy, JournalError, RollbackRefused, UnknownName
 from .files import FileOps
-from .guard import PathGuard
+from .guard import PathGuard, shown
 from .isolation import contained
 from .journal import Journal
 from .locking import project_lock
@@ -159,7 +159,7 @@ def _backup_of(project: Project, records: Records, name: str) -> Journal:
         )
     if later := _later_on_the_same_things(project, journal, records):
         listed = "; ".join(
-            f"{other}: {', '.join(_shown(project, path) for path in paths)}"
+            f"{other}: {', '.join(shown(path, project.root) for path in paths)}"
             for other, paths in later.items()
         )
         raise RollbackRefused(
@@ -192,8 +192,3 @@ def _later_on_the_same_things(
 def _changed_by(journal: Journal) -> set[Path]:
     modes = ("snapshot", "transaction", "replaced")
     return {*(path for mode in modes for path in journal.databases(mode)), *journal.touched_paths()}
-
-
-def _shown(project: Project, path: Path) -> str:
-    """A path as the user knows it: relative to the project when it is inside."""
-    return str(path.relative_to(project.root)) if path.is_relative_to(project.root) else str(path)
