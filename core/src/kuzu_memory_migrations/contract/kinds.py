@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 import os
+from bisect import bisect_left
 from collections.abc import Iterator, MutableMapping
 from contextlib import AbstractContextManager
+from operator import itemgetter
 from pathlib import Path
+from types import NoneType
 from typing import Any, ClassVar
 
 from .access import DatabaseAccess, DatabaseMode
@@ -402,33 +405,33 @@ class DataMigration(DatabaseWork):
             return 0
         node = _name(table)
         database = self.database()
-        ordered = sorted(rows, key=lambda row: int(row[OFFSET]))
+        unordered = list(map(int, map(itemgetter(OFFSET), rows)))
+        order = sorted(range(len(rows)), key=unordered.__getitem__)
+        ordered, offsets = [rows[i] for i in order], [unordered[i] for i in order]
         span = max(2 * self.batch_size, 1024)
         index = "offset(id(m)) - $_lo + 1"
         written = 0
         start = 0
         while start < len(ordered):
-            low = int(ordered[start][OFFSET])
-            end = start
-            while end < len(ordered) and int(ordered[end][OFFSET]) < low + span:
-                end += 1
-            run = ordered[start:end]
-            high = int(run[-1][OFFSET]) + 1
+            low = offsets[start]
+            end = bisect_left(offsets, low + span, lo=start)
+            run, places = ordered[start:end], [offset - low for offset in offsets[start:end]]
+            high = offsets[end - 1] + 1
             keep = [False] * (high - low)
-            for row in run:
-                keep[int(row[OFFSET]) - low] = True
-            written += sum(keep)
+            for place in places:
+                keep[place] = True
+            written += keep.count(True)
             arguments: dict[str, Any] = {"_lo": low, "_hi": high, "_keep": keep}
             assignments = []
             for number, prop in enumerate(properties):
-                values = [row[prop] for row in run]
+                values = list(map(itemgetter(prop), run))
                 present = _one_type(prop, values)
                 if present is None:
                     assignments.append(f"m.{_name(prop)} = NULL")
                     continue
                 column = [present] * (high - low)  # places not kept are never written
-                for row, value in zip(run, values, strict=True):
-                    column[int(row[OFFSET]) - low] = value
+                for place, value in zip(places, values, strict=True):
+                    column[place] = value
                 arguments[f"_v{number}"] = column
                 assignments.append(f"m.{_name(prop)} = $_v{number}[{index}]")
             database.execute(
@@ -443,14 +446,14 @@ class DataMigration(DatabaseWork):
 def _one_type(prop: str, values: list[Any]) -> Any:
     """A value of `values` that is not None (None: all are), once they are known to be of
     one type an engine can take as a list parameter."""
-    kinds = {type(value) for value in values if value is not None}
+    kinds = set(map(type, values)) - {NoneType}
     if not kinds:
         return None
     if len(kinds) > 1 and not kinds <= {int, float}:
         names = ", ".join(sorted(kind.__name__ for kind in kinds))
         raise ValueError(f"update_nodes: the values of {prop} mix types ({names})")
     present = next(value for value in values if value is not None)
-    if isinstance(present, list | tuple | dict) and any(value is None for value in values):
+    if isinstance(present, list | tuple | dict) and None in values:
         raise ValueError(
             f"update_nodes: {prop} mixes NULL with lists or structs; set those NULLs with "
             "execute_cypher"
