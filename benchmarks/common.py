@@ -66,6 +66,8 @@ def human(value: float | None, unit: str) -> str:
                 return f"{value / scale:.3g} {name}"
     if unit == "rows/s":
         return f"{value:,.0f} rows/s"
+    if unit == "instructions":
+        return f"{value / 1e6:,.0f} million instructions"
     if unit == "MiB":
         return f"{value:,.1f} MiB"
     return f"{value:.3g} {unit}"
