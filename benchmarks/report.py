@@ -169,10 +169,10 @@ not concerned either way: when nothing changed it reads no metadata at all.
 - Committing each statement (`database_mode = "snapshot"`) does not make the peak RSS flat
   either: Kuzu 0.11.3 keeps memory outside its buffer pool that grows with the rows written.
   Measured once outside this bench, raw kuzu writing 1,000,000 rows by offset pages of
-  100,000 with prepared statements and a 64 MiB pool peaked at 246 MiB against 123 MiB at
-  100,000 rows (reading alone, 138 against 87: the pool filled by the larger table); a
-  `CHECKPOINT` after each page did not lower the peak (288 MiB), reopening the database
-  after each page did somewhat (207 MiB). The pool bounds the engine's cache, not the rest.
+  100,000 with prepared statements and a 64 MiB pool peaked at 240 MiB against 120 MiB at
+  100,000 rows (reading alone, 135 against 85: the pool filled by the larger table); a
+  `CHECKPOINT` after each page did not lower the peak (282 MiB), reopening the database
+  after each page did somewhat (203 MiB). The pool bounds the engine's cache, not the rest.
 - Each full rewrite of a string property grows `memories.db` by about that property's size:
   Kuzu 0.11.3 does not reuse the space of the old values.
 - Kuzu has no ordered index to seek with: a page of rows (`WHERE m.id > $after ... LIMIT`,
