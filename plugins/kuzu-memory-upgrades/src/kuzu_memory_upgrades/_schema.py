@@ -11,6 +11,7 @@ from typing import ClassVar
 from kuzu_memory_migrations import DatabaseWork, MigrationResult, SchemaMigration
 
 from ._layout import NEW_DATABASE
+from ._wording import tense
 
 Column = tuple[str, str]
 """(name, declaration: type and default as `ALTER TABLE ... ADD` takes them)."""
@@ -146,7 +147,8 @@ class AddColumnsMigration(UpgradeDatabase, SchemaMigration):
             self.execute_cypher(statement)
         return MigrationResult(
             success=True,
-            message=f"Added {len(statements)} column(s) with their defaults",
+            message=f"{tense(self, 'Added', 'Would add')} {len(statements)} column(s)"
+            " with their defaults",
             changes=statements,
         )
 

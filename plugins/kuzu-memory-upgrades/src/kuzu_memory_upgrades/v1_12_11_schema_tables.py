@@ -13,6 +13,7 @@ from __future__ import annotations
 from kuzu_memory_migrations import MigrationResult, SchemaMigration
 
 from ._schema import NEW_TABLES, RELATES_TO_COLUMNS, UpgradeDatabase
+from ._wording import tense
 
 
 class SchemaTablesMigration(UpgradeDatabase, SchemaMigration):
@@ -43,6 +44,7 @@ class SchemaTablesMigration(UpgradeDatabase, SchemaMigration):
             self.execute_cypher(statement)
         return MigrationResult(
             success=True,
-            message=f"Brought {len(statements)} table(s)/column(s) to the 1.12 schema",
+            message=f"{tense(self, 'Brought', 'Would bring')} {len(statements)}"
+            " table(s)/column(s) to the 1.12 schema",
             changes=statements,
         )

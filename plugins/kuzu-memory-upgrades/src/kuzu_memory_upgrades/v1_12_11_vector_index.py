@@ -16,6 +16,7 @@ from kuzu_memory_migrations import MigrationDeferred, MigrationResult, SchemaMig
 
 from ._layout import NEW_DATABASE
 from ._schema import VECTOR_INDEX, UpgradeDatabase
+from ._wording import tense
 
 CREATE_INDEX = f"CALL CREATE_VECTOR_INDEX('Memory', '{VECTOR_INDEX}', 'embedding')"
 
@@ -56,6 +57,7 @@ class VectorIndexMigration(UpgradeDatabase, SchemaMigration):
         self.execute_cypher(CREATE_INDEX)  # the one use of the run's session: see _inspect
         return MigrationResult(
             success=True,
-            message=f"Created the HNSW index {VECTOR_INDEX} on Memory.embedding",
+            message=f"{tense(self, 'Created', 'Would create')} the HNSW index {VECTOR_INDEX}"
+            " on Memory.embedding",
             changes=[CREATE_INDEX],
         )

@@ -16,6 +16,7 @@ from typing import Any
 from kuzu_memory_migrations import HooksMigration, MigrationResult
 
 from ._hooks import ASYNC_ROLES, hook_role
+from ._wording import tense
 
 
 def _needs_change(role: str | None, hook: dict[str, Any]) -> bool:
@@ -62,5 +63,7 @@ class AsyncHooksMigration(HooksMigration):
             if changed:
                 self.write_json(path, settings)
         return MigrationResult(
-            success=True, message=f"Updated {len(changes)} hook(s)", changes=changes
+            success=True,
+            message=f"{tense(self, 'Updated', 'Would update')} {len(changes)} hook(s)",
+            changes=changes,
         )

@@ -24,6 +24,7 @@ from ._layout import (
     MEMORY_DIR,
     STALE_LOCK,
 )
+from ._wording import tense
 
 
 class DatabaseLocationMigration(ConfigFiles, DatabaseWork, StructureMigration):
@@ -132,7 +133,7 @@ class DatabaseLocationMigration(ConfigFiles, DatabaseWork, StructureMigration):
             changes.append(f"Set database.path in {config_file}: {old_value} -> {new_value}")
         return MigrationResult(
             success=True,
-            message=f"Database now in {MEMORY_DIR}/",
+            message=f"Database {tense(self, 'now in', 'would move to')} {MEMORY_DIR}/",
             changes=changes,
             warnings=warnings,
         )

@@ -18,6 +18,7 @@ from typing import Any
 from kuzu_memory_migrations import MigrationResult, SettingsMigration
 
 from ._layout import LEGACY_DIR, NEW_DATABASE
+from ._wording import tense
 
 SERVER = "kuzu-memory"
 VARIABLE = "KUZU_MEMORY_DB"
@@ -69,7 +70,9 @@ class McpDatabaseMigration(SettingsMigration):
         if changes:
             self.write_json(path, settings)
         return MigrationResult(
-            success=True, message=f"MCP server entries updated: {len(changes)}", changes=changes
+            success=True,
+            message=f"MCP server entries {tense(self, 'updated', 'to update')}: {len(changes)}",
+            changes=changes,
         )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from kuzu_memory_migrations import HooksMigration, MigrationResult
 
 from ._hooks import Role, hook_role
+from ._wording import tense
 
 SCRIPTS: dict[Role, str] = {
     "learn": "learn_hook.sh",
@@ -94,5 +95,7 @@ class BashHooksMigration(HooksMigration):
             if changed:
                 self.write_json(path, settings)
         return MigrationResult(
-            success=True, message=f"Rewrote {len(changes)} hook command(s)", changes=changes
+            success=True,
+            message=f"{tense(self, 'Rewrote', 'Would rewrite')} {len(changes)} hook command(s)",
+            changes=changes,
         )

@@ -16,6 +16,7 @@ from typing import Any
 from kuzu_memory_migrations import ConfigMigration, MigrationResult
 
 from ._layout import CONFIG_FILES
+from ._wording import tense
 
 DEFAULTS: dict[str, Any] = {"queue_dir": "/tmp/kuzu-memory-queue"}
 HOOK_DEFAULTS: dict[str, Any] = {"use_bash_hooks": True}
@@ -70,7 +71,7 @@ class ConfigDefaultsMigration(ConfigMigration):
             self.save_config(config, path)
         return MigrationResult(
             success=True,
-            message=f"Added {len(changes)} config default(s)",
+            message=f"{tense(self, 'Added', 'Would add')} {len(changes)} config default(s)",
             changes=changes,
             warnings=warnings,
         )

@@ -17,6 +17,7 @@ from typing import ClassVar
 from kuzu_memory_migrations import CleanupMigration, MigrationResult
 
 from ._layout import MEMORY_DIR
+from ._wording import tense
 
 
 class CleanupLogsMigration(CleanupMigration):
@@ -43,5 +44,7 @@ class CleanupLogsMigration(CleanupMigration):
     def migrate(self) -> MigrationResult:
         changes = [f"Removed {path}" for path in self._targets() if self.remove_path(path)]
         return MigrationResult(
-            success=True, message=f"Removed {len(changes)} old log folder(s)", changes=changes
+            success=True,
+            message=f"{tense(self, 'Removed', 'Would remove')} {len(changes)} old log folder(s)",
+            changes=changes,
         )

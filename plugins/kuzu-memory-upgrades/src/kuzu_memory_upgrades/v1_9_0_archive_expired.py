@@ -38,6 +38,7 @@ from kuzu_memory_migrations import ConfigFileError, ConfigFiles, DataMigration, 
 from . import _archive as archive
 from ._layout import MEMORY_DIR
 from ._schema import UpgradeDatabase
+from ._wording import tense
 
 CONFIG_FILE = f"{MEMORY_DIR}/config.yaml"
 SETTING = ("kuzu_memory_upgrades", "expired_memories")
@@ -113,7 +114,6 @@ class ArchiveExpiredMigration(ConfigFiles, UpgradeDatabase, DataMigration):
         if choice == "archive" and expired:  # the archived rows leave Memory first
             now = {"now": archive.purge_time()}
             missing_from = int(self.query(COUNT_NO_VALID_FROM_LEFT, now)[0]["n"])
-        dry = self.context.dry_run
         changes: list[str] = []
         if choice == "keep":
             if expired:
@@ -122,7 +122,7 @@ class ArchiveExpiredMigration(ConfigFiles, UpgradeDatabase, DataMigration):
                     f"Cleared valid_to on {expired} expired memory(ies) "
                     f"({'.'.join(SETTING)}: keep), so kuzu-memory 1.12 keeps them active"
                 )
-            summary = f"{'Would keep' if dry else 'Kept'} {expired} expired memory(ies) active"
+            summary = f"{tense(self, 'Kept', 'Would keep')} {expired} expired memory(ies) active"
         else:
             archived, edges = self._archive(expired) if expired else (0, 0)
             if archived:
@@ -131,7 +131,7 @@ class ArchiveExpiredMigration(ConfigFiles, UpgradeDatabase, DataMigration):
                     f"{edges} edge(s) recorded in {archive.DETAILS_FILE}"
                 )
             summary = (
-                f"{'Would archive' if dry else 'Archived'} {archived} expired memory(ies)"
+                f"{tense(self, 'Archived', 'Would archive')} {archived} expired memory(ies)"
                 if archived
                 else "No memory past its valid_to"
             )
@@ -140,7 +140,7 @@ class ArchiveExpiredMigration(ConfigFiles, UpgradeDatabase, DataMigration):
             changes.append(f"Set valid_from = created_at on {missing_from} memory(ies)")
         return MigrationResult(
             success=True,
-            message=f"{summary}; {'would set' if dry else 'set'} valid_from on {missing_from}",
+            message=f"{summary}; {tense(self, 'set', 'would set')} valid_from on {missing_from}",
             changes=changes,
         )
 

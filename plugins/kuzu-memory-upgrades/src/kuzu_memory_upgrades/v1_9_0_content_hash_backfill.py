@@ -20,6 +20,7 @@ from typing import ClassVar
 from kuzu_memory_migrations import DataMigration, MigrationResult
 
 from ._schema import UpgradeDatabase
+from ._wording import tense
 
 _MISSING = "(m.content_hash IS NULL OR m.content_hash = '') AND m.content IS NOT NULL"
 COUNT = f"MATCH (m:Memory) WHERE {_MISSING} RETURN count(m) AS n"
@@ -60,7 +61,8 @@ class ContentHashBackfillMigration(UpgradeDatabase, DataMigration):
             filled += self.update_nodes("Memory", batch, ["content_hash"])
         return MigrationResult(
             success=True,
-            message=f"Back-filled {filled} content_hash value(s)",
+            message=f"{tense(self, 'Back-filled', 'Would back-fill')} {filled}"
+            " content_hash value(s)",
             changes=[
                 f"Back-filled {filled} content_hash value(s) with sha256(lower(strip(content)))"
             ],
