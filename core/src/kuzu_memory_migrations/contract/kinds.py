@@ -446,14 +446,15 @@ class DataMigration(DatabaseWork):
 def _one_type(prop: str, values: list[Any]) -> Any:
     """A value of `values` that is not None (None: all are), once they are known to be of
     one type an engine can take as a list parameter."""
-    kinds = set(map(type, values)) - {NoneType}
+    found = set(map(type, values))
+    kinds = found - {NoneType}
     if not kinds:
         return None
     if len(kinds) > 1 and not kinds <= {int, float}:
         names = ", ".join(sorted(kind.__name__ for kind in kinds))
         raise ValueError(f"update_nodes: the values of {prop} mix types ({names})")
     present = next(value for value in values if value is not None)
-    if isinstance(present, list | tuple | dict) and None in values:
+    if isinstance(present, list | tuple | dict) and NoneType in found:
         raise ValueError(
             f"update_nodes: {prop} mixes NULL with lists or structs; set those NULLs with "
             "execute_cypher"

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import NoneType
 from typing import Any, Literal
 
 from ..contract.errors import DatabaseError
@@ -218,7 +219,7 @@ def _estimate(value: Any) -> int:
     return 32
 
 
-_SCALARS = frozenset({bool, int, float, type(None)})
+_SCALARS = frozenset({bool, int, float, NoneType})
 _TEXTS = frozenset({str, bytes})
 
 
