@@ -186,5 +186,10 @@ def test_a_failing_audit_log_never_breaks_a_migration(
 
 def test_a_dry_run_writes_no_audit_log(project: Path, installed: Callable[..., None]) -> None:
     installed()
-    migrate(project, Mode.DRY_RUN)
+    report = migrate(project, Mode.DRY_RUN)
     assert not (project / ".kuzu-memory" / "audit.log").exists()
+    # its messages say what would be done, not that it was
+    assert outcome(report, "example_team_defaults_v0.1.0").reason.startswith("Would add")
+    assert outcome(report, "example_ignore_audit_log_v1.12.0").reason.endswith(
+        "would be ignored by git"
+    )

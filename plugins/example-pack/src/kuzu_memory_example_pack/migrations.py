@@ -34,7 +34,8 @@ class TeamDefaultsMigration(ConfigMigration):
         self.save_config(config)
         return MigrationResult(
             success=True,
-            message=f"Added the {SECTION} section to {CONFIG_FILE}",
+            message=f"{'Would add' if self.context.dry_run else 'Added'} the {SECTION} section to"
+            f" {CONFIG_FILE}",
             changes=[f"{CONFIG_FILE}: added {SECTION}.enabled: true, {SECTION}.audit_log"],
         )
 
@@ -66,7 +67,7 @@ class AuditLogIgnoredMigration(StructureMigration):
         self.write_text(self.gitignore, text + "audit.log\n")  # journaled: undone on failure
         return MigrationResult(
             success=True,
-            message="audit.log is ignored by git",
+            message=f"audit.log {'would be' if self.context.dry_run else 'is'} ignored by git",
             changes=[f"{self.gitignore}: added audit.log"],
         )
 
